@@ -1,0 +1,6 @@
+package io.berth.api.image;
+
+import java.util.List;
+
+public record PruneReport(List<RemoveItem> deleted, long spaceReclaimed) {
+}

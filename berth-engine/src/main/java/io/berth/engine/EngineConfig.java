@@ -1,0 +1,20 @@
+package io.berth.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How the native engine is set up. Built by the daemon from flags and its config file.
+ *
+ * @param root                    state directory (content, snapshots, metadata DB); one owner at a time
+ * @param insecureRegistries      hosts (host[:port]) or CIDRs reached over plain HTTP; 127.0.0.0/8 and
+ *                                localhost are always insecure, as Docker has it
+ * @param maxConcurrentDownloads  parallel layer downloads per pull (Docker's default is 3; ours 4)
+ * @param dockerConfig            path of config.json holding registry credentials (~/.docker/config.json)
+ */
+public record EngineConfig(Path root, List<String> insecureRegistries, int maxConcurrentDownloads, Path dockerConfig) {
+    public static EngineConfig defaults(Path root) {
+        return new EngineConfig(root, List.of(), 4,
+                Path.of(System.getProperty("user.home"), ".docker", "config.json"));
+    }
+}
