@@ -28,7 +28,7 @@ public final class CopySnapshotter extends DirectorySnapshotter {
         this(dir, db, new Mounter());
     }
 
-    /** @param mounter its {@link CommandRunner} runs cp and sync; it unmounts what a crash left mounted */
+    /** @param mounter its {@link CommandRunner} runs cp; it unmounts what a crash left mounted */
     public CopySnapshotter(Path dir, Database db, Mounter mounter) {
         super("copy", dir, db, mounter);
     }

@@ -213,7 +213,7 @@ abstract sealed class DirectorySnapshotter implements Snapshotter permits Overla
         Row r = db.read(c -> requireActive(c, key, ctx));
         // The layer's data must be on disk before the row that calls it committed is: an image whose
         // layer lost its files in a power cut would be silently broken. syncfs flushes them all at once.
-        mounter.runner().run(new CommandRunner.Invocation(List.of("sync", "-f", fs(r.id()).toString()), null));
+        Trees.syncFilesystem(fs(r.id()));
         db.transaction(c -> {
             Row again = requireActive(c, key, ctx);
             if (again.id() != r.id()) throw BerthException.conflict("%s: it was replaced meanwhile", ctx);

@@ -39,7 +39,7 @@ public final class OverlaySnapshotter extends DirectorySnapshotter {
         this(dir, db, new Mounter());
     }
 
-    /** @param mounter used to unmount what a crash left mounted under {@code dir}, and to run syncfs */
+    /** @param mounter used to unmount what a crash left mounted under {@code dir} */
     public OverlaySnapshotter(Path dir, Database db, Mounter mounter) {
         super("overlay", dir, db, mounter);
     }

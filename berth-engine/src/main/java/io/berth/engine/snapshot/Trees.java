@@ -1,6 +1,15 @@
 package io.berth.engine.snapshot;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -11,6 +20,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,6 +37,10 @@ final class Trees {
     static void deleteTree(Path dir, Mounter mounter) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
         mounter.unmountAllUnder(dir);
+        // A bind mount of the same filesystem has the same st_dev, so the device check below cannot
+        // see it: make sure nothing is mounted below any more.
+        List<Path> still = Mounter.mountPointsUnder(dir);
+        if (!still.isEmpty()) throw new IOException("deleting " + dir + ": still mounted below it: " + still);
         Object rootDev = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
@@ -78,6 +92,42 @@ final class Trees {
             }
         });
         return total[0];
+    }
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));   // open(2) is variadic (mode)
+    private static final MethodHandle SYNCFS = LINKER.downcallHandle(LINKER.defaultLookup().find("syncfs").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final int O_RDONLY = 0, O_DIRECTORY = 0200000, O_CLOEXEC = 02000000;
+
+    /**
+     * syncfs(2) on the filesystem holding {@code dir}: flushes every file written there (a whole
+     * unpacked layer) in one call, where fsync per file would cost a journal commit each. Called
+     * through FFM because spawning sync(1) costs as much again as the flush.
+     */
+    static void syncFilesystem(Path dir) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(dir.toString()), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0) throw new IOException("syncing filesystem of " + dir + ": open failed, errno " + (int) ERRNO.get(state, 0L));
+            try {
+                if ((int) SYNCFS.invokeExact(state, fd) != 0) {
+                    throw new IOException("syncing filesystem of " + dir + ": syncfs failed, errno " + (int) ERRNO.get(state, 0L));
+                }
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(fd);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** fsyncs a directory, so a rename or a creation inside it survives a power cut. */
