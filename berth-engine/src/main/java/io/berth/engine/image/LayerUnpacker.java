@@ -7,6 +7,7 @@ import io.berth.engine.archive.LayerApplier;
 import io.berth.engine.archive.WhiteoutMode;
 import io.berth.engine.content.ContentProvider;
 import io.berth.engine.snapshot.Snapshotter;
+import io.berth.engine.snapshot.Snapshotters;
 import io.berth.spec.image.Descriptor;
 import io.berth.spec.image.Digest;
 import io.berth.spec.image.MediaTypes;
@@ -26,8 +27,6 @@ import java.util.function.LongConsumer;
  * match is thrown away (snapshot removed) and the pull fails, so nothing unverified is ever committed.
  */
 final class LayerUnpacker {
-    static final String TRANSIENT_LABEL = "berth.io/transient";
-
     private final ContentProvider content;
     private final Snapshotter snapshots;
     private final LayerApplier applier;
@@ -46,7 +45,7 @@ final class LayerUnpacker {
     long unpack(Descriptor layer, Digest diffId, String chainId, String parentChain, LongConsumer progress) throws IOException {
         if (snapshots.stat(chainId).isPresent()) return 0;
         String key = "extract-" + UUID.randomUUID() + "-" + chainId;
-        snapshots.prepare(key, parentChain, Map.of(TRANSIENT_LABEL, "true"));
+        snapshots.prepare(key, parentChain, Map.of(Snapshotters.TRANSIENT_LABEL, "true"));
         boolean committed = false;
         try {
             MessageDigest hasher = diffId.newHasher();

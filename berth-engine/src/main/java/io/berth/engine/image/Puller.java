@@ -9,6 +9,7 @@ import io.berth.api.image.RegistryAuth;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.content.ContentWriter;
 import io.berth.engine.registry.BlobProgress;
+import io.berth.engine.registry.PlatformSelector;
 import io.berth.engine.registry.Registry;
 import io.berth.engine.registry.Resolved;
 import io.berth.spec.image.ChainId;
@@ -83,7 +84,7 @@ final class Puller {
             byte[] manifestBytes = top.body();
             if (MediaTypes.isIndex(mediaTypeOf(top))) {
                 Index index = ImageJson.read(top.body(), Index.class, "image index " + top.descriptor().digest());
-                manifestDesc = selectPlatform(index, platform);
+                manifestDesc = PlatformSelector.select(index, platform);
                 manifestBytes = registry.fetchManifest(ref, manifestDesc, auth);
                 store(manifestDesc.digest(), manifestBytes);
             }
@@ -123,20 +124,6 @@ final class Puller {
     private static String mediaTypeOf(Resolved r) {
         if (r.descriptor().mediaType() != null) return r.descriptor().mediaType();
         return ImageJson.read(r.body(), Index.class, "manifest").mediaType();
-    }
-
-    static Descriptor selectPlatform(Index index, Platform want) {
-        Descriptor partial = null;
-        if (index.manifests() != null) {
-            for (Descriptor d : index.manifests()) {
-                if (d.platform() == null || !want.matches(d.platform())) continue;
-                String v = d.platform().normalize().variant();
-                if (want.variant() == null || want.variant().equals(v)) return d;
-                if (partial == null) partial = d;
-            }
-        }
-        if (partial != null) return partial;
-        throw BerthException.notFound("no matching manifest for %s in the manifest list entries", want);
     }
 
     private void store(Digest digest, byte[] body) throws IOException {
