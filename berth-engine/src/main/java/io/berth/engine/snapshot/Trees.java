@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Directory-tree helpers for snapshot directories. */
+@SuppressWarnings("restricted")   // FFM downcalls; the JVM runs with --enable-native-access
 final class Trees {
     private Trees() {}
 
