@@ -366,5 +366,5 @@ public final class ImageService implements ImageEngine {
         return out;
     }
 
-    int imageCount() { return store.all().size(); }
+    public int imageCount() { return store.all().size(); }
 }
