@@ -7,8 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -87,9 +85,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
                 Unpooled.copiedBuffer(msg, StandardCharsets.UTF_8));
         transport.addCommonHeaders(r.headers());
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        r.headers().set("Content-Type", "text/plain; charset=utf-8");
+        r.headers().setInt("Content-Length", r.content().readableBytes());
+        r.headers().set("Connection", "close");
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -7,8 +7,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -34,6 +32,8 @@ import java.io.InterruptedIOException;
  * ({@link HttpTransport#DECODER}) and the response encoder ({@link HttpTransport#ENCODER}) as
  * separate handlers so that a later upgrade can remove the encoder, write the raw 101/200 head,
  * then remove the decoder so bytes already buffered reach the raw stream handler.
+ *
+ * <p>Header names are written in Go's canonical case ({@code Content-Type}), as dockerd sends them.
  */
 public final class HttpExchange {
     private final Channel channel;
@@ -87,10 +87,10 @@ public final class HttpExchange {
                 noBody || content == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
         transport.addCommonHeaders(r.headers());
         extraHeaders.forEach(r.headers()::set);
-        if (contentType != null) r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        if (contentType != null) r.headers().set("Content-Type", contentType);
         if (status != 304 && status != 204)
-            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, noBody || content == null ? 0 : content.length);
-        if (!keepAlive) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            r.headers().setInt("Content-Length", noBody || content == null ? 0 : content.length);
+        if (!keepAlive) r.headers().set("Connection", "close");
         responseEnded = true;
         endWith(channel.writeAndFlush(r));
     }
@@ -100,9 +100,9 @@ public final class HttpExchange {
         commit();
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
         transport.addCommonHeaders(r.headers());
-        if (contentType != null) r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        if (!keepAlive) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (contentType != null) r.headers().set("Content-Type", contentType);
+        r.headers().set("Transfer-Encoding", "chunked");
+        if (!keepAlive) r.headers().set("Connection", "close");
         ChunkedResponse out = new ChunkedResponse();
         out.send(channel.writeAndFlush(r));
         return out;
