@@ -5,7 +5,6 @@ import io.berth.api.BerthException;
 import io.berth.server.wire.Json;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,14 +38,13 @@ public final class Params {
         catch (Exception e) { throw BerthException.invalid("invalid filter: filters is not valid JSON: %s", json); }
         if (root == null || root.isNull()) return out;
         if (!root.isObject()) throw BerthException.invalid("invalid filter: filters must be a JSON object: %s", json);
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             List<String> values = new ArrayList<>();
             JsonNode v = e.getValue();
             if (v.isArray()) {
                 v.forEach(x -> values.add(x.asText()));
             } else if (v.isObject()) {
-                v.fields().forEachRemaining(x -> { if (x.getValue().asBoolean(true)) values.add(x.getKey()); });
+                v.properties().forEach(x -> { if (x.getValue().asBoolean(true)) values.add(x.getKey()); });
             } else if (v.isTextual()) {
                 values.add(v.asText());
             } else if (!v.isNull()) {

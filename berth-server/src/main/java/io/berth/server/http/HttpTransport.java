@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -39,6 +40,7 @@ public final class HttpTransport {
     /** Pipeline names; the hijack seam depends on decoder and encoder being separate handlers. */
     public static final String DECODER = "http-decoder";
     public static final String ENCODER = "http-encoder";
+    public static final String EXPECT_CONTINUE = "http-expect-continue";
     public static final String CONNECTION = "berth-connection";
 
     private static final System.Logger LOG = System.getLogger("io.berth.server");
@@ -76,6 +78,8 @@ public final class HttpTransport {
                                         .setMaxHeaderSize(64 << 10)
                                         .setMaxChunkSize(64 << 10)))
                                 .addLast(ENCODER, new HttpResponseEncoder())
+                                // curl and Apache clients send Expect: 100-continue before large bodies (docker load).
+                                .addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler())
                                 .addLast(CONNECTION, new ConnectionHandler(HttpTransport.this));
                     }
                 });
