@@ -3,8 +3,8 @@ package io.berth.daemon;
 import io.berth.api.BerthException;
 import io.berth.engine.Engine;
 import io.berth.engine.EngineConfig;
+import io.berth.engine.NativeEngine;
 
-import java.lang.reflect.InvocationTargetException;
 
 /**
  * Entry point of berthd ({@code berth daemon --root DIR --host unix:///PATH.sock --config FILE}).
@@ -57,18 +57,8 @@ public final class DaemonMain {
      * The engine berthd serves. Looked up reflectively only until io.berth.engine.NativeEngine is
      * merged; then this body becomes the one line {@code return NativeEngine.open(config);}.
      */
-    static Engine openNativeEngine(EngineConfig config) throws Exception {
-        Class<?> nativeEngine;
-        try {
-            nativeEngine = Class.forName("io.berth.engine.NativeEngine");
-        } catch (ClassNotFoundException e) {
-            throw BerthException.unavailable("io.berth.engine.NativeEngine is not part of this build");
-        }
-        try {
-            return (Engine) nativeEngine.getMethod("open", EngineConfig.class).invoke(null, config);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        }
+    static Engine openNativeEngine(EngineConfig config) {
+        return NativeEngine.open(config);
     }
 
     /** Berth's version as the jar manifest states it, or "dev" when run from classes. */

@@ -1,0 +1,103 @@
+package io.berth.engine;
+
+import io.berth.api.image.ImageEngine;
+import io.berth.api.system.SystemEngine;
+import io.berth.engine.archive.SafeLayerApplier;
+import io.berth.engine.content.FileContentStore;
+import io.berth.engine.image.ImageService;
+import io.berth.engine.image.RootfsMounter;
+import io.berth.engine.registry.RegistryClient;
+import io.berth.engine.registry.RegistryHosts;
+import io.berth.engine.registry.RetryPolicy;
+import io.berth.engine.snapshot.Mounter;
+import io.berth.engine.snapshot.OverlaySnapshotter;
+import io.berth.engine.snapshot.Snapshotter;
+import io.berth.engine.snapshot.Snapshotters;
+import io.berth.engine.store.Database;
+import io.berth.engine.store.SqliteImageStore;
+import io.berth.engine.system.NativeSystem;
+import io.berth.spec.runtime.Mount;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The native engine on a state directory: the one place that knows every engine subsystem and
+ * wires them together. Layout of the root:
+ * <pre>
+ *   metadata.db        images, tags, snapshot metadata (SQLite)
+ *   content/           verified blobs and partial ingests
+ *   snapshots/         overlay (or copy) snapshots by numeric id
+ *   mounts/            image mounts (berth image mount)
+ *   tmp/               spool space for load; emptied at start
+ * </pre>
+ * The caller must hold the root's lock (the daemon does): two engines on one root would corrupt it.
+ */
+public final class NativeEngine implements Engine {
+    private final Database db;
+    private final Snapshotter snapshots;
+    private final RegistryClient registry;
+    private final ImageService images;
+    private final NativeSystem system;
+
+    private NativeEngine(EngineConfig config) throws IOException {
+        Path root = config.root();
+        Files.createDirectories(root);
+        deleteChildren(root.resolve("tmp"));
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            db = Database.openIn(root);
+            opened.add(db);
+            Mounter mounter = new Mounter();
+            snapshots = Snapshotters.open(root, db, mounter);
+            opened.add(snapshots);
+            FileContentStore content = new FileContentStore(root.resolve("content"));
+            registry = new RegistryClient(new RegistryHosts(config.insecureRegistries()), config.dockerConfig(), RetryPolicy.DEFAULT);
+            opened.add(registry);
+            RootfsMounter rootfs = new RootfsMounter() {
+                @Override public void mount(List<Mount> mounts, Path target) throws IOException { mounter.mount(mounts, target); }
+                @Override public void unmount(Path target) throws IOException { mounter.unmount(target); }
+            };
+            images = new ImageService(content, registry, snapshots, new SafeLayerApplier(), new SqliteImageStore(db), rootfs,
+                    root, config.maxConcurrentDownloads());
+            images.recover();
+            String driver = snapshots instanceof OverlaySnapshotter ? "overlayfs" : "copy";
+            system = new NativeSystem(root, registry, images::imageCount, driver, config.insecureRegistries());
+        } catch (IOException | RuntimeException e) {
+            for (AutoCloseable c : opened.reversed()) {
+                try { c.close(); } catch (Exception suppressed) { e.addSuppressed(suppressed); }
+            }
+            throw e;
+        }
+    }
+
+    /** Opens the engine, recovering from whatever a crash left: see {@link ImageService#recover()}. */
+    public static Engine open(EngineConfig config) {
+        try {
+            return new NativeEngine(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("opening engine at " + config.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override public ImageEngine images() { return images; }
+
+    @Override public SystemEngine system() { return system; }
+
+    @Override public void close() {
+        registry.close();
+        snapshots.close();
+        db.close();
+    }
+
+    private static void deleteChildren(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) if (!p.equals(dir)) Files.deleteIfExists(p);
+        }
+    }
+}
