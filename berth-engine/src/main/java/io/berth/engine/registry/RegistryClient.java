@@ -268,6 +268,7 @@ public final class RegistryClient implements Registry, AutoCloseable {
                 try {
                     n = in.read(buf);
                 } catch (IOException e) {
+                    if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("interrupted: " + what);
                     throw new Retryable(guard.stalled ? "no data for " + retry.stallTimeout().toSeconds() + "s" : describe(e));
                 }
                 if (n < 0) return; // end of body: the commit checks the size and digest
@@ -277,6 +278,7 @@ public final class RegistryClient implements Registry, AutoCloseable {
                     throw BerthException.dataLoss("%s: size mismatch: registry sent more than the expected %d bytes", what, size);
                 }
                 out.write(buf, 0, n);
+                guard.touch(); // a slow disk is not a stalled network
                 off += n;
                 p.progress(off, size);
             }

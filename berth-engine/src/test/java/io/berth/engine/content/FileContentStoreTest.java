@@ -110,6 +110,16 @@ class FileContentStoreTest {
     }
 
     @Test
+    void writerForStoredDigestWithOtherSizeIsDataLoss() throws IOException {
+        byte[] data = random(1000, 14);
+        write(data);
+        assertThatThrownBy(() -> store.writer("liar", Digest.sha256(data), 999))
+                .isInstanceOfSatisfying(BerthException.class, e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.DATA_LOSS))
+                .hasMessageContaining("expected 999 bytes, the stored blob has 1000");
+        try (ContentWriter w = store.writer("ok", Digest.sha256(data), 1000)) { w.commit(); } // the lock was released
+    }
+
+    @Test
     void closeWithoutCommitKeepsPartialAndNextWriterResumes() throws IOException {
         byte[] data = random(5 << 20, 4);
         Digest d = Digest.sha256(data);

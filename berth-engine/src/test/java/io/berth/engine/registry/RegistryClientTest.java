@@ -304,6 +304,39 @@ class RegistryClientTest {
     }
 
     @Test
+    void failedFetchKeepsPartialAndNextFetchResumesIt() throws IOException {
+        proxy.log.clear();
+        proxy.dropBlobs.set(1);
+        proxy.failBlobs.set(0);
+        Descriptor d = image.layers().getFirst();
+        Reference repo = ref(proxy.host(), "test/app");
+        try (RegistryClient once = new RegistryClient(RegistryHosts.defaults(), null, FAST.withMaxAttempts(1))) {
+            assertThatThrownBy(() -> once.fetchBlob(repo, d, null, store, BlobProgress.NONE))
+                    .satisfies(e -> assertKind(e, BerthException.Kind.UNAVAILABLE))
+                    .hasMessageContaining("giving up after 1 attempts");
+        }
+        assertThat(store.info(d.digest())).isEmpty();
+        client.fetchBlob(repo, d, null, store, BlobProgress.NONE);
+        assertThat(Digest.sha256(store.readAll(d.digest()))).isEqualTo(d.digest());
+        assertThat(proxy.log).filteredOn(l -> l.contains("/blobs/")).hasSize(2)
+                .last().satisfies(l -> assertThat(l).contains("range=bytes=" + d.size() / 2 + "-").endsWith("206"));
+    }
+
+    @Test
+    void concurrentFetchesOfOneBlobDownloadItOnce() throws Exception {
+        proxy.log.clear();
+        Descriptor d = image.layers().getFirst();
+        Reference repo = ref(proxy.host(), "test/app");
+        try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) fs.add(ex.submit(() -> { client.fetchBlob(repo, d, null, store, BlobProgress.NONE); return null; }));
+            for (var f : fs) f.get();
+        }
+        assertThat(proxy.count("/blobs/" + d.digest())).isEqualTo(1);
+        assertThat(Digest.sha256(store.readAll(d.digest()))).isEqualTo(d.digest());
+    }
+
+    @Test
     void serverIgnoringRangeRestartsFromZero() throws IOException {
         proxy.log.clear();
         proxy.ignoreRange = true;
