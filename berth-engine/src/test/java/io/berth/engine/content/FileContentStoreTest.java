@@ -203,11 +203,13 @@ class FileContentStoreTest {
     void writerTimesOutWithConflictWhenRefStaysBusy() throws Exception {
         FileContentStore quick = new FileContentStore(root, 100);
         Digest d = Digest.sha256(new byte[]{1});
-        try (ContentWriter ignored = quick.writer("busy", d, 1);
-             ExecutorService ex = Executors.newSingleThreadExecutor()) {
+        ContentWriter holder = quick.writer("busy", d, 1);
+        try (ExecutorService ex = Executors.newSingleThreadExecutor()) {
             Future<?> f = ex.submit(() -> quick.writer("busy", d, 1));
             assertThatThrownBy(f::get).cause()
                     .isInstanceOfSatisfying(BerthException.class, e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.CONFLICT));
+        } finally {
+            holder.close();
         }
     }
 
