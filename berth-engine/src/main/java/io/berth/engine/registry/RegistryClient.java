@@ -180,8 +180,8 @@ public final class RegistryClient implements Registry, AutoCloseable {
             if (n.has("manifests")) mt = MediaTypes.OCI_INDEX;
             else if (n.has("config") && n.has("layers")) mt = MediaTypes.OCI_MANIFEST;
         }
-        if (mt.startsWith("application/vnd.docker.distribution.manifest.v1"))
-            throw BerthException.invalid("%s: Docker image manifest version 2, schema 1 (%s) is not supported; push the image again with a current client", what, mt);
+        if (mt.startsWith("application/vnd.docker.distribution.manifest.v1") || n.path("schemaVersion").asInt(2) == 1)
+            throw BerthException.invalid("%s: Docker image manifest version 2, schema 1 is not supported; push the image again with a current client", what);
         if (!MediaTypes.isIndex(mt) && !MediaTypes.isManifest(mt))
             throw BerthException.invalid("%s: unsupported manifest media type \"%s\"", what, mt);
         return mt;
