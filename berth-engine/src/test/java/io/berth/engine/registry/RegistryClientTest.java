@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RegistryClientTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final RetryPolicy FAST = RetryPolicy.DEFAULT.withBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
-            .withMaxAttempts(4).withStallTimeout(Duration.ofSeconds(1));
+            .withMaxAttempts(4).withStallTimeout(Duration.ofSeconds(2));
 
     @TempDir static Path shared;
     static TestRegistry registry;
@@ -299,8 +299,15 @@ class RegistryClientTest {
         assertThat(store.readAll(d.digest())).hasSize((int) d.size());
         assertThat(Digest.sha256(store.readAll(d.digest()))).isEqualTo(d.digest());
         assertThat(retries).hasSize(2);
-        assertThat(proxy.log).anySatisfy(l -> assertThat(l).contains("range=bytes=" + (d.size() / 2) + "-").endsWith("-> 206"));
+        assertThat(proxy.log).anySatisfy(l -> assertResumedFromPartial(l, d));
         assertThat(proxy.log).anySatisfy(l -> assertThat(l).endsWith("-> 500 (injected)"));
+    }
+
+    /** The proxy drops after sending half; what reached the client before the drop is at most that. */
+    static void assertResumedFromPartial(String logLine, Descriptor d) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("range=bytes=(\\d+)- .*-> 206$").matcher(logLine);
+        assertThat(m.find()).as(logLine).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isBetween(1L, d.size() / 2);
     }
 
     @Test
@@ -319,7 +326,7 @@ class RegistryClientTest {
         client.fetchBlob(repo, d, null, store, BlobProgress.NONE);
         assertThat(Digest.sha256(store.readAll(d.digest()))).isEqualTo(d.digest());
         assertThat(proxy.log).filteredOn(l -> l.contains("/blobs/")).hasSize(2)
-                .last().satisfies(l -> assertThat(l).contains("range=bytes=" + d.size() / 2 + "-").endsWith("206"));
+                .last().satisfies(l -> assertResumedFromPartial(l, d));
     }
 
     @Test
