@@ -155,7 +155,14 @@ public final class FileContentStore implements ContentStore {
         }
         try {
             Optional<ContentInfo> existing = info(expected);
-            if (existing.isPresent()) return new ExistingWriter(lock, existing.get().size());
+            if (existing.isPresent()) {
+                long have = existing.get().size();
+                // Same digest, other size: the descriptor lies (the stored blob was verified on commit).
+                if (expectedSize >= 0 && have != expectedSize)
+                    throw BerthException.dataLoss("opening ingest for %s: size mismatch: expected %d bytes, the stored blob has %d",
+                            expected, expectedSize, have);
+                return new ExistingWriter(lock, have);
+            }
             return new FileWriter(ref, ingest.resolve(key), expected, expectedSize, lock);
         } catch (IOException | RuntimeException e) {
             lock.unlock();

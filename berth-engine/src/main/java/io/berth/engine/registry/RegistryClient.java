@@ -67,7 +67,7 @@ public final class RegistryClient implements Registry, AutoCloseable {
     public static final int MAX_MANIFEST_BYTES = 4 << 20;
     private static final int MAX_ERROR_BODY = 64 << 10;
     private static final int MAX_REDIRECTS = 10;
-    private static final int READ_BUFFER = 256 << 10;
+    private static final int READ_BUFFER = 1 << 20;
     private static final String USER_AGENT = "berth/0.1 (+java.net.http)";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -180,8 +180,8 @@ public final class RegistryClient implements Registry, AutoCloseable {
             if (n.has("manifests")) mt = MediaTypes.OCI_INDEX;
             else if (n.has("config") && n.has("layers")) mt = MediaTypes.OCI_MANIFEST;
         }
-        if (mt.startsWith("application/vnd.docker.distribution.manifest.v1"))
-            throw BerthException.invalid("%s: Docker image manifest version 2, schema 1 (%s) is not supported; push the image again with a current client", what, mt);
+        if (mt.startsWith("application/vnd.docker.distribution.manifest.v1") || n.path("schemaVersion").asInt(2) == 1)
+            throw BerthException.invalid("%s: Docker image manifest version 2, schema 1 is not supported; push the image again with a current client", what);
         if (!MediaTypes.isIndex(mt) && !MediaTypes.isManifest(mt))
             throw BerthException.invalid("%s: unsupported manifest media type \"%s\"", what, mt);
         return mt;
@@ -255,7 +255,11 @@ public final class RegistryClient implements Registry, AutoCloseable {
         }
     }
 
-    /** Streams the body into the writer; read failures are retryable, write failures are not. */
+    /**
+     * Streams the body into the writer; read failures are retryable, write failures are not. The JDK
+     * hands the body over in ~16 KiB pieces, so they are gathered into one large buffer before each
+     * write and hash update (fewer syscalls, fewer progress events).
+     */
     private void copy(String what, Response r, ContentWriter w, long off, long size, BlobProgress p) throws IOException {
         InputStream in = r.body();
         OutputStream out = w.stream();
@@ -263,23 +267,39 @@ public final class RegistryClient implements Registry, AutoCloseable {
         StallGuard guard = new StallGuard(in);
         ScheduledFuture<?> check = guard.schedule(watchdog, retry.stallTimeout());
         try {
-            while (true) {
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (IOException e) {
-                    throw new Retryable(guard.stalled ? "no data for " + retry.stallTimeout().toSeconds() + "s" : describe(e));
+            boolean eof = false;
+            while (!eof) {
+                int filled = 0;
+                IOException failed = null;
+                while (filled < buf.length) {
+                    int n;
+                    try {
+                        n = in.read(buf, filled, buf.length - filled);
+                    } catch (IOException e) {
+                        failed = e;
+                        break;
+                    }
+                    if (n < 0) { eof = true; break; }
+                    filled += n;
+                    guard.touch();
+                    if (off + filled > size) {
+                        w.abort();
+                        throw BerthException.dataLoss("%s: size mismatch: registry sent more than the expected %d bytes", what, size);
+                    }
                 }
-                if (n < 0) return; // end of body: the commit checks the size and digest
-                guard.touch();
-                if (off + n > size) {
-                    w.abort();
-                    throw BerthException.dataLoss("%s: size mismatch: registry sent more than the expected %d bytes", what, size);
+                if (filled > 0) {
+                    // Bytes received before a failure are good: keeping them makes the resume shorter.
+                    out.write(buf, 0, filled);
+                    guard.touch(); // a slow disk is not a stalled network
+                    off += filled;
+                    p.progress(off, size);
                 }
-                out.write(buf, 0, n);
-                off += n;
-                p.progress(off, size);
+                if (failed != null) {
+                    if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("interrupted: " + what);
+                    throw new Retryable(guard.stalled ? "no data for " + retry.stallTimeout().toSeconds() + "s" : describe(failed));
+                }
             }
+            // End of body: the commit checks the size and digest.
         } finally {
             check.cancel(false);
         }

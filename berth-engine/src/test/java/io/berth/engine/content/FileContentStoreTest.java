@@ -110,6 +110,16 @@ class FileContentStoreTest {
     }
 
     @Test
+    void writerForStoredDigestWithOtherSizeIsDataLoss() throws IOException {
+        byte[] data = random(1000, 14);
+        write(data);
+        assertThatThrownBy(() -> store.writer("liar", Digest.sha256(data), 999))
+                .isInstanceOfSatisfying(BerthException.class, e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.DATA_LOSS))
+                .hasMessageContaining("expected 999 bytes, the stored blob has 1000");
+        try (ContentWriter w = store.writer("ok", Digest.sha256(data), 1000)) { w.commit(); } // the lock was released
+    }
+
+    @Test
     void closeWithoutCommitKeepsPartialAndNextWriterResumes() throws IOException {
         byte[] data = random(5 << 20, 4);
         Digest d = Digest.sha256(data);
@@ -193,11 +203,13 @@ class FileContentStoreTest {
     void writerTimesOutWithConflictWhenRefStaysBusy() throws Exception {
         FileContentStore quick = new FileContentStore(root, 100);
         Digest d = Digest.sha256(new byte[]{1});
-        try (ContentWriter ignored = quick.writer("busy", d, 1);
-             ExecutorService ex = Executors.newSingleThreadExecutor()) {
+        ContentWriter holder = quick.writer("busy", d, 1);
+        try (ExecutorService ex = Executors.newSingleThreadExecutor()) {
             Future<?> f = ex.submit(() -> quick.writer("busy", d, 1));
             assertThatThrownBy(f::get).cause()
                     .isInstanceOfSatisfying(BerthException.class, e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.CONFLICT));
+        } finally {
+            holder.close();
         }
     }
 

@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RegistryClientTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final RetryPolicy FAST = RetryPolicy.DEFAULT.withBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
-            .withMaxAttempts(4).withStallTimeout(Duration.ofSeconds(1));
+            .withMaxAttempts(4).withStallTimeout(Duration.ofSeconds(2));
 
     @TempDir static Path shared;
     static TestRegistry registry;
@@ -299,8 +299,48 @@ class RegistryClientTest {
         assertThat(store.readAll(d.digest())).hasSize((int) d.size());
         assertThat(Digest.sha256(store.readAll(d.digest()))).isEqualTo(d.digest());
         assertThat(retries).hasSize(2);
-        assertThat(proxy.log).anySatisfy(l -> assertThat(l).contains("range=bytes=" + (d.size() / 2) + "-").endsWith("-> 206"));
+        assertThat(proxy.log).anySatisfy(l -> assertResumedFromPartial(l, d));
         assertThat(proxy.log).anySatisfy(l -> assertThat(l).endsWith("-> 500 (injected)"));
+    }
+
+    /** The proxy drops after sending half; what reached the client before the drop is at most that. */
+    static void assertResumedFromPartial(String logLine, Descriptor d) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("range=bytes=(\\d+)- .*-> 206$").matcher(logLine);
+        assertThat(m.find()).as(logLine).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isBetween(1L, d.size() / 2);
+    }
+
+    @Test
+    void failedFetchKeepsPartialAndNextFetchResumesIt() throws IOException {
+        proxy.log.clear();
+        proxy.dropBlobs.set(1);
+        proxy.failBlobs.set(0);
+        Descriptor d = image.layers().getFirst();
+        Reference repo = ref(proxy.host(), "test/app");
+        try (RegistryClient once = new RegistryClient(RegistryHosts.defaults(), null, FAST.withMaxAttempts(1))) {
+            assertThatThrownBy(() -> once.fetchBlob(repo, d, null, store, BlobProgress.NONE))
+                    .satisfies(e -> assertKind(e, BerthException.Kind.UNAVAILABLE))
+                    .hasMessageContaining("giving up after 1 attempts");
+        }
+        assertThat(store.info(d.digest())).isEmpty();
+        client.fetchBlob(repo, d, null, store, BlobProgress.NONE);
+        assertThat(Digest.sha256(store.readAll(d.digest()))).isEqualTo(d.digest());
+        assertThat(proxy.log).filteredOn(l -> l.contains("/blobs/")).hasSize(2)
+                .last().satisfies(l -> assertResumedFromPartial(l, d));
+    }
+
+    @Test
+    void concurrentFetchesOfOneBlobDownloadItOnce() throws Exception {
+        proxy.log.clear();
+        Descriptor d = image.layers().getFirst();
+        Reference repo = ref(proxy.host(), "test/app");
+        try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) fs.add(ex.submit(() -> { client.fetchBlob(repo, d, null, store, BlobProgress.NONE); return null; }));
+            for (var f : fs) f.get();
+        }
+        assertThat(proxy.count("/blobs/" + d.digest())).isEqualTo(1);
+        assertThat(Digest.sha256(store.readAll(d.digest()))).isEqualTo(d.digest());
     }
 
     @Test
