@@ -51,7 +51,10 @@ public final class ImageRoutes {
               .add("GET", "/images/{name:.+}/get", r -> save(r, List.of(r.path("name"))))
               .add("POST", "/images/{name:.+}/tag", this::tag)
               .add("POST", "/images/{name:.+}/push", r -> { throw HttpError.notImplemented("pushing images"); })
-              .add("DELETE", "/images/{name:.+}", this::remove);
+              .add("DELETE", "/images/{name:.+}", this::remove)
+              // Berth extensions (no Docker equivalent): podman's `image mount` for looking inside an image.
+              .add("POST", "/berth/v1/images/{name:.+}/mount", r -> r.json(200, Map.of("Mountpoint", images.mount(r.path("name")))))
+              .add("POST", "/berth/v1/images/{name:.+}/unmount", r -> { images.unmount(r.path("name")); r.empty(204); });
     }
 
     // ---- pull
