@@ -101,7 +101,9 @@ public final class BerthClient implements ImageEngine, SystemEngine {
 
     public Ping ping() {
         try (UnixHttp.Response r = send("GET", "/_ping", null, null)) {
-            return new Ping(r.header("Api-Version"), r.header("Ostype"), r.header("Server"));
+            Ping p = new Ping(r.header("Api-Version"), r.header("Ostype"), r.header("Server"));
+            if (apiPrefix == null) apiPrefix = negotiated(p.apiVersion());
+            return p;
         }
     }
 
@@ -428,11 +430,14 @@ public final class BerthClient implements ImageEngine, SystemEngine {
     private String prefix() {
         String p = apiPrefix;
         if (p == null) {
-            String v = ping().apiVersion();
-            p = "/v" + (v != null && compareVersions(v, API_VERSION) < 0 ? v : API_VERSION);
-            apiPrefix = p;
+            ping();
+            p = apiPrefix;
         }
         return p;
+    }
+
+    private static String negotiated(String serverVersion) {
+        return "/v" + (serverVersion != null && compareVersions(serverVersion, API_VERSION) < 0 ? serverVersion : API_VERSION);
     }
 
     static int compareVersions(String a, String b) {
