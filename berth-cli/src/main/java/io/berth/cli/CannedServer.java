@@ -109,7 +109,7 @@ final class CannedServer implements AutoCloseable {
     /** Responses shaped like the recorded Docker traces, for training and tests. */
     static Reply sample(String key) {
         String id = "sha256:645444d5eff4ed8a4df0ae3eba91680143678c0448f7253c86b9a8dd801f397a";
-        return switch (key.contains("?") && !key.startsWith("POST /images/create") && !key.startsWith("GET /images/json")
+        return switch (key.contains("?") && !key.startsWith("POST /images/create")
                 ? key.substring(0, key.indexOf('?')) : key) {
             case "GET /_ping", "HEAD /_ping" -> new Reply(200, "text/plain; charset=utf-8", List.of("OK"));
             case "GET /version" -> Reply.json(200, "{\"Platform\":{\"Name\":\"Berth Engine\"},\"Components\":[{\"Name\":\"Engine\",\"Version\":\"0.1.0\","
@@ -145,6 +145,9 @@ final class CannedServer implements AutoCloseable {
                     "{\"status\":\"Status: Downloaded newer image for busybox:latest\"}");
             case "DELETE /images/busybox" -> Reply.json(200, "[{\"Untagged\":\"busybox:latest\"},{\"Deleted\":\"" + id + "\"}]");
             case "POST /images/busybox/tag" -> new Reply(201, null, List.of(""));
+            case "POST /auth" -> Reply.json(200, "{\"Status\":\"Login Succeeded\",\"IdentityToken\":\"\"}");
+            case "POST /images/load" -> Reply.stream("{\"stream\":\"Loaded image: busybox:latest\\n\"}", "{\"stream\":\"Loaded image ID: " + id + "\\n\"}");
+            case "GET /images/get" -> new Reply(200, "application/x-tar", List.of("TARBYTES"));
             case "GET /images/nosuch/json", "DELETE /images/nosuch" -> Reply.json(404, "{\"message\":\"No such image: nosuch:latest\"}");
             default -> null;
         };

@@ -235,7 +235,7 @@ final class SystemCommands {
         }
         user = user.strip();
         BerthClient.AuthResult r = cli.client().auth(RegistryAuth.basic(user, pass, server));
-        DockerConfig config = DockerConfig.load();
+        DockerConfig config = DockerConfig.load(DockerConfig.defaultPath(cli.env));
         config.put(server, r.identityToken() != null ? new RegistryAuth(user, "", server, r.identityToken(), null)
                 : RegistryAuth.basic(user, pass, server));
         config.save();
@@ -250,7 +250,7 @@ final class SystemCommands {
         Cli.requireArgs(f, p, 0, 1);
         String server = p.args().isEmpty() ? DockerConfig.DOCKER_HUB_KEY : p.args().getFirst();
         String key = DockerConfig.serverKey(server);
-        DockerConfig config = DockerConfig.load();
+        DockerConfig config = DockerConfig.load(DockerConfig.defaultPath(cli.env));
         if (!config.remove(server)) {
             cli.out.println("Not logged in to " + key);
             return 0;

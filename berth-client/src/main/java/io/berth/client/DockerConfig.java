@@ -38,8 +38,11 @@ public final class DockerConfig {
     private DockerConfig(Path file, ObjectNode root) { this.file = file; this.root = root; }
 
     /** {@code $DOCKER_CONFIG/config.json} or {@code ~/.docker/config.json}. */
-    public static Path defaultPath() {
-        String dir = System.getenv("DOCKER_CONFIG");
+    public static Path defaultPath() { return defaultPath(System.getenv()); }
+
+    /** The config file location for an environment: {@code $DOCKER_CONFIG/config.json} or {@code ~/.docker/config.json}. */
+    public static Path defaultPath(Map<String, String> env) {
+        String dir = env.get("DOCKER_CONFIG");
         if (dir != null && !dir.isEmpty()) return Path.of(dir, "config.json");
         return Path.of(System.getProperty("user.home"), ".docker", "config.json");
     }

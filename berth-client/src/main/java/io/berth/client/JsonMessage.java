@@ -16,7 +16,7 @@ public record JsonMessage(String id, String status, long current, long total, bo
                           String progress, String stream, String error) {
 
     public static JsonMessage status(String id, String status) {
-        return new JsonMessage(id, status, -1, -1, id != null, null, null, null);
+        return new JsonMessage(id, status, -1, -1, false, null, null, null);
     }
 
     public static JsonMessage progress(String id, String status, long current, long total) {
