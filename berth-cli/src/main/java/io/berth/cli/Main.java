@@ -110,6 +110,11 @@ public final class Main {
         } catch (BerthException e) {
             err.println(e.getMessage());
             return 1;
+        } catch (RuntimeException e) {
+            // A bug, not a user error: say so briefly; BERTH_DEBUG=1 shows where.
+            err.println("berth: internal error: " + e);
+            if ("1".equals(env.get("BERTH_DEBUG"))) e.printStackTrace(err);
+            return 1;
         } finally {
             out.flush();
         }
