@@ -37,28 +37,29 @@ if command -v docker >/dev/null; then
   add "docker version (client)"        "docker version --format {{.Client.Version}}"
 fi
 
-declare -A mean sd
+declare -A mean sd cpu
 if command -v hyperfine >/dev/null; then
   args=()
   for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
   hyperfine -N -i --warmup 3 --runs "$RUNS" --export-json "$WORK/h.json" "${args[@]}" >/dev/null
-  while IFS=$'\t' read -r n m s; do mean[$n]=$m; sd[$n]=$s; done < <(python3 -c '
+  # CPU time (user+sys) is reported too: on a busy host wall time mostly measures the queue.
+  while IFS=$'\t' read -r n m s c; do mean[$n]=$m; sd[$n]=$s; cpu[$n]=$c; done < <(python3 -c '
 import json,sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["command"], "%.1f" % (r["mean"]*1000), "%.1f" % (r["stddev"]*1000), sep="\t")' "$WORK/h.json")
+    print(r["command"], "%.1f" % (r["mean"]*1000), "%.1f" % (r["stddev"]*1000), "%.1f" % ((r["user"]+r["system"])*1000), sep="\t")' "$WORK/h.json")
 else
   for i in "${!cmds[@]}"; do
     for _ in 1 2 3; do ${cmds[$i]} >/dev/null 2>&1 || true; done
     t0=$(date +%s%N)
     for _ in $(seq "$RUNS"); do ${cmds[$i]} >/dev/null 2>&1 || true; done
     t1=$(date +%s%N)
-    mean[${names[$i]}]=$(python3 -c "print('%.1f' % (($t1-$t0)/1e6/$RUNS))"); sd[${names[$i]}]="-"
+    mean[${names[$i]}]=$(python3 -c "print('%.1f' % (($t1-$t0)/1e6/$RUNS))"); sd[${names[$i]}]="-"; cpu[${names[$i]}]="-"
   done
 fi
 
 base=${mean[${names[0]}]}
-printf '%-36s %10s %9s %8s\n' "command" "mean ms" "± ms" "× JVM"
+printf '%-36s %10s %9s %8s %12s\n' "command" "mean ms" "± ms" "× JVM" "CPU ms"
 for n in "${names[@]}"; do
-  printf '%-36s %10s %9s %8s\n' "$n" "${mean[$n]}" "${sd[$n]}" "$(python3 -c "print('%.2f' % (${mean[$n]}/$base))")"
+  printf '%-36s %10s %9s %8s %12s\n' "$n" "${mean[$n]}" "${sd[$n]}" "$(python3 -c "print('%.2f' % (${mean[$n]}/$base))")" "${cpu[$n]}"
 done
 echo "(host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); JDK $("$JAVA" -version 2>&1 | head -1))"
