@@ -4,7 +4,7 @@
 # htpasswd, skopeo, umoci) and the build tools (maven). Safe to run again: it installs only what is missing.
 set -euo pipefail
 PKGS=(runc conmon catatonit tini containernetworking-plugins iptables docker-registry busybox-static
-      apache2-utils skopeo umoci maven openssl curl procps util-linux iproute2 python3)
+      apache2-utils skopeo umoci maven openssl curl procps util-linux iproute2 python3 hyperfine)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
