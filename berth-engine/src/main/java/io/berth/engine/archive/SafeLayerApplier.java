@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +38,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * that never follows it (O_NOFOLLOW, O_EXCL, AT_SYMLINK_NOFOLLOW, unlinkat). So a symlink planted
  * by this or an earlier layer, absolute or relative, resolves as it would inside the container, and
  * nothing outside the root can be written, chmod-ed, chown-ed or deleted.
+ * On kernels without openat2 the same resolution is done in user space, one O_NOFOLLOW component
+ * at a time ({@code walkInRoot}).
  *
  * <p>Entry names that climb out lexically ({@code ../x}, {@code a/../../x}) and hardlinks to
  * outside, to missing files or to directories are refused with INVALID_ARGUMENT naming the entry.
@@ -64,7 +68,18 @@ public final class SafeLayerApplier implements LayerApplier {
     private static final long IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     private static final int DIR_CACHE_SIZE = 64;
 
-    public SafeLayerApplier() {}
+    /** Whether the kernel has openat2 (Linux 5.6+, and not hidden by a seccomp filter); learnt on first use. */
+    private static volatile boolean openat2Works = true;
+
+    private final boolean walkInUserspace;
+
+    public SafeLayerApplier() { this(false); }
+
+    /**
+     * @param walkInUserspace resolve paths with the descriptor-by-descriptor walk that is otherwise
+     *                        only the fallback for kernels without openat2 (for tests of that walk)
+     */
+    SafeLayerApplier(boolean walkInUserspace) { this.walkInUserspace = walkInUserspace; }
 
     @Override
     public ApplyReport apply(InputStream tar, Path root, WhiteoutMode mode) throws IOException {
@@ -75,7 +90,7 @@ public final class SafeLayerApplier implements LayerApplier {
         } catch (ErrnoException e) {
             throw new IOException("applying layer: opening root " + root + ": " + e.getMessage(), e);
         }
-        try (rootFd; Unpack unpack = new Unpack(rootFd, mode)) {
+        try (rootFd; Unpack unpack = new Unpack(rootFd, mode, walkInUserspace)) {
             PaxTarInputStream in = new PaxTarInputStream(new BufferedInputStream(counted, BUFFER));
             long entries = 0;
             for (;;) {
@@ -113,13 +128,16 @@ public final class SafeLayerApplier implements LayerApplier {
         private final byte[] heapBuf = new byte[BUFFER];
         private String entryName = "";
 
-        // Who we are, to skip chown/chmod calls whose result creation already gives (3 syscalls per
-        // file instead of 5 for the usual root-owned 0644/0755 entries).
+        // Who we are, to skip chown/chmod calls whose result creation already gives: a root-owned
+        // 0644 file then costs open, write, futimens, close instead of six calls.
         private final int euid = Syscalls.geteuid(), egid = Syscalls.getegid(), umask = Syscalls.umask();
 
-        Unpack(Fd root, WhiteoutMode mode) throws IOException {
+        private final boolean walkInUserspace;
+
+        Unpack(Fd root, WhiteoutMode mode, boolean walkInUserspace) throws IOException {
             this.root = new Dir(root, isSetgid(root.fd()));
             this.mode = mode;
+            this.walkInUserspace = walkInUserspace;
         }
 
         /**
@@ -160,19 +178,17 @@ public final class SafeLayerApplier implements LayerApplier {
                     return;
                 }
                 byte type = e.getLinkFlag();
-                switch (type) {
-                    case '0', 0, '7', 'S' -> {
-                        if (type == 0 && e.getName().endsWith("/")) directory(e, in, path, parent, base); // pre-POSIX dir
-                        else regular(e, in, path, parent, base);
-                    }
-                    case '5', 'D' -> directory(e, in, path, parent, base);
+                boolean isDir = type == '5' || type == 'D' || (type == 0 && e.getName().endsWith("/")); // pre-POSIX dirs
+                if (isDir) directory(e, in, path, parent, base);
+                else switch (type) {
+                    case '0', 0, '7', 'S' -> regular(e, in, path, parent, base);
                     case '2' -> symlink(e, in, path, parent, base);
                     case '1' -> hardlink(e, path, parent, base);
                     case '3', '4', '6' -> node(e, in, path, parent, base, type);
                     default -> throw invalid("unsupported tar entry type '%s'", (char) type);
                 }
                 written.add(path);
-                if (type != '5' && type != 'D') dirTimes.remove(path);
+                if (!isDir) dirTimes.remove(path); // a later entry replaced the directory
             } catch (ErrnoException x) {
                 BerthException refused = refusal(x);
                 if (refused != null) throw refused;
@@ -401,7 +417,7 @@ public final class SafeLayerApplier implements LayerApplier {
             if (cached != null) return cached;
             Dir dir;
             try {
-                Fd fd = Syscalls.openat2(root.fd(), path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
+                Fd fd = resolve(path);
                 try {
                     dir = new Dir(fd, isSetgid(fd.fd()));
                 } catch (ErrnoException x) {
@@ -414,6 +430,65 @@ public final class SafeLayerApplier implements LayerApplier {
             }
             cache(path, dir);
             return dir;
+        }
+
+        /** Opens directory {@code path} with the root as "/", following symlinks only inside it. */
+        private Fd resolve(String path) throws ErrnoException {
+            if (!walkInUserspace && openat2Works) {
+                try {
+                    return Syscalls.openat2(root.fd(), path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
+                } catch (ErrnoException x) {
+                    if (!x.is(ENOSYS)) throw x;
+                    openat2Works = false;
+                }
+            }
+            return walkInRoot(path);
+        }
+
+        /**
+         * What openat2(RESOLVE_IN_ROOT) does, done one component at a time for kernels without it:
+         * each component is opened O_PATH|O_NOFOLLOW under the directory before it, so the kernel
+         * never follows a link itself; a symlink's target is read and walked from the root (absolute)
+         * or from where it sits (relative), and ".." never climbs above the root. Magic /proc links
+         * are read as plain text and so lead nowhere. Correct while nothing else changes the tree.
+         */
+        private Fd walkInRoot(String path) throws ErrnoException {
+            ArrayDeque<Fd> stack = new ArrayDeque<>(); // opened directories below the root, innermost last
+            ArrayDeque<String> todo = new ArrayDeque<>(Arrays.asList(path.split("/")));
+            int links = 0;
+            try {
+                while (!todo.isEmpty()) {
+                    String c = todo.pollFirst();
+                    if (c.isEmpty() || c.equals(".")) continue;
+                    if (c.equals("..")) {
+                        if (!stack.isEmpty()) stack.pollLast().close();
+                        continue;
+                    }
+                    int current = stack.isEmpty() ? root.fd() : stack.peekLast().fd();
+                    Fd next = Syscalls.openat(current, c, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+                    Stat st;
+                    try {
+                        st = Syscalls.fstat(next.fd());
+                        if (st.isSymlink()) {
+                            if (++links > 40) throw new ErrnoException("resolving", path, ELOOP);
+                            String target = Syscalls.readlinkat(next.fd(), "");
+                            if (target.startsWith("/")) while (!stack.isEmpty()) stack.pollLast().close();
+                            String[] parts = target.split("/");
+                            for (int i = parts.length - 1; i >= 0; i--) todo.addFirst(parts[i]);
+                            next.close();
+                            continue;
+                        }
+                        if (!st.isDirectory()) throw new ErrnoException("resolving", path, ENOTDIR);
+                    } catch (ErrnoException x) {
+                        next.close();
+                        throw x;
+                    }
+                    stack.addLast(next);
+                }
+                return stack.isEmpty() ? Syscalls.openat(root.fd(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0) : stack.pollLast();
+            } finally {
+                for (Fd fd : stack) fd.close();
+            }
         }
 
         /** Like {@link #dir} without creating; null when the directory does not exist. */
@@ -439,7 +514,7 @@ public final class SafeLayerApplier implements LayerApplier {
                     String component = path.substring(start, end);
                     Fd next;
                     try {
-                        next = Syscalls.openat2(root.fd(), prefix, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
+                        next = resolve(prefix);
                     } catch (ErrnoException x) {
                         if (!x.is(ENOENT)) throw x;
                         int parent = current == null ? root.fd() : current.fd();
@@ -594,6 +669,7 @@ public final class SafeLayerApplier implements LayerApplier {
                 case ENOTDIR -> invalid("a parent in its path is not a directory");
                 case ENAMETOOLONG -> invalid("name too long");
                 case EXDEV -> invalid("its path leaves the layer root");
+                case ENOSYS -> BerthException.unavailable("applying layer: entry %s: %s", entryName, x.getMessage());
                 default -> null;
             };
         }

@@ -6,6 +6,7 @@ import io.berth.engine.sys.Syscalls;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayInputStream;
@@ -35,8 +36,6 @@ import static org.assertj.core.api.Assertions.fail;
  * in a name stands for the absolute path of the sentinel directory on the host.
  */
 class BreakoutTest {
-    private final SafeLayerApplier applier = new SafeLayerApplier();
-
     @TempDir Path tmp;
 
     /** Builds a tar; {@code out} is the absolute host path of the sentinel directory. */
@@ -202,9 +201,15 @@ class BreakoutTest {
         );
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void hostileLayer(Case c) throws Exception {
+    /** Every row twice: resolving with openat2, and with the user-space walk used where openat2 is missing. */
+    static Stream<Arguments> rows() {
+        return cases().flatMap(c -> Stream.of(Arguments.of(c, "openat2"), Arguments.of(c, "walk")));
+    }
+
+    @ParameterizedTest(name = "{0} [{1}]")
+    @MethodSource("rows")
+    void hostileLayer(Case c, String resolver) throws Exception {
+        SafeLayerApplier applier = new SafeLayerApplier(resolver.equals("walk"));
         Path outside = plantSentinels();
         Path root = Files.createDirectory(tmp.resolve("root"));
         String out = outside.toString();

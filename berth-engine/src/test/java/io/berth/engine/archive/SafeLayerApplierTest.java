@@ -88,6 +88,22 @@ class SafeLayerApplierTest {
     }
 
     @Test
+    void ownersAndModesInsideASetgidDirectoryAreTheTarsNotInherited() throws IOException {
+        Path root = root();
+        apply(root, new TarBuilder()
+                .dir("shared", 02775, e -> e.setGroupId(100))
+                .file("shared/root-file", "r".getBytes(), 0644, e -> {})
+                .dir("shared/sub", 0755, e -> {})
+                .symlink("shared/link", "root-file"), WhiteoutMode.OVERLAY);
+
+        for (String p : new String[]{"shared/root-file", "shared/sub", "shared/link"}) {
+            assertThat(stat(root.resolve(p)).gid()).as(p).isZero();
+        }
+        assertThat(stat(root.resolve("shared/sub")).permissions()).isEqualTo(0755); // no inherited setgid bit
+        assertThat(stat(root.resolve("shared/root-file")).permissions()).isEqualTo(0644);
+    }
+
+    @Test
     void directoryTimesAreSetAfterTheirContent() throws IOException {
         Path root = root();
         Instant dirTime = Instant.parse("2019-05-05T05:05:05Z");
