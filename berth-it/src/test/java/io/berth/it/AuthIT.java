@@ -99,6 +99,13 @@ class AuthIT {
         assertThat(wrongPull.exitCode()).isNotZero();
         assertThat(wrongPull.stderr()).matches(REFUSED);
 
+        // Credentials as docker login stores them reach the daemon through X-Registry-Auth.
+        DockerCli good = daemon.docker().withConfigDir(configWith(work.resolve("good-basic"), host,
+                basic.credentials().orElseThrow()));
+        assertThat(good.ok("pull", ref).lines()).contains("Status: Downloaded newer image for " + ref);
+        assertThat(good.inspectImage(ref).get("Id").asText()).isEqualTo(image.id());
+        good.ok("rmi", ref);
+
         CommandResult badLogin = berth.runWithStdin("nope\n".getBytes(StandardCharsets.UTF_8),
                 "login", "-u", "alice", "--password-stdin", host);
         assertThat(badLogin.exitCode()).as("login with a wrong password\n" + badLogin).isNotZero();
@@ -150,6 +157,13 @@ class AuthIT {
         assertThat(ts.refusals()).isGreaterThan(refusalsBefore);
         assertThat(daemon.docker().repoTags()).doesNotContain(ref);
 
+        DockerCli good = daemon.docker().withConfigDir(configWith(work.resolve("good-token"), host,
+                token.credentials().orElseThrow()));
+        assertThat(good.ok("pull", ref).lines()).contains("Status: Downloaded newer image for " + ref);
+        assertThat(ts.requests()).anySatisfy(r -> assertThat(r).contains("repository:it/private:pull")
+                .contains("user=bob"));
+        good.ok("rmi", ref);
+
         CommandResult login = berth.ok("login", "-u", "bob", "-p", "hunter2", host);
         assertThat(login.stdout()).contains("Login Succeeded");
         assertThat(auths(home.resolve(".docker/config.json")).at("/" + host + "/auth").asText())
@@ -159,8 +173,6 @@ class AuthIT {
         berth.ok("pull", ref);
         DockerCli loggedIn = daemon.docker().withConfigDir(home.resolve(".docker"));
         assertThat(loggedIn.inspectImage(ref).get("Id").asText()).isEqualTo(image.id());
-        assertThat(ts.requests()).anySatisfy(r -> assertThat(r).contains("repository:it/private:pull")
-                .contains("user=bob"));
 
         // ...and so does the docker CLI.
         loggedIn.ok("rmi", ref);
