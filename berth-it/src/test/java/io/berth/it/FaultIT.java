@@ -159,7 +159,7 @@ class FaultIT {
     void daemonKilledMidPullRecoversOnRestart() throws Exception {
         String ref = proxy.hostPort() + "/it/big:1";
         Layer layer = big.layers().getFirst();
-        Path out = Files.createTempFile("berth-it-pull", ".log");
+        Path out = daemon.dir().resolve("killed-pull.log");
         // 5 MB/s: the 50 MB layer takes ~10 s, leaving time to kill the daemon in the middle.
         proxy.throttle(5L << 20);
         Process pull = docker.start(out, "pull", ref);
@@ -184,7 +184,6 @@ class FaultIT {
         assertThat(docker.ok("images", "-q", proxy.hostPort() + "/it/big").lines())
                 .containsExactly(Digests.shortId(big.id()));
         assertThat(docker.inspectImage(ref).get("Id").asText()).isEqualTo(big.id());
-        Files.deleteIfExists(out);
     }
 
     private static String read(Path p) {
