@@ -44,7 +44,9 @@ public final class DockerConfig {
     public static Path defaultPath(Map<String, String> env) {
         String dir = env.get("DOCKER_CONFIG");
         if (dir != null && !dir.isEmpty()) return Path.of(dir, "config.json");
-        return Path.of(System.getProperty("user.home"), ".docker", "config.json");
+        // $HOME first, as docker does (Go's os.UserHomeDir); Java's user.home comes from the passwd entry.
+        String home = env.get("HOME");
+        return Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".docker", "config.json");
     }
 
     public static DockerConfig load() { return load(defaultPath()); }

@@ -72,7 +72,7 @@ public final class ImageService implements ImageEngine {
         LayerUnpacker unpacker = new LayerUnpacker(content, snapshots, applier);
         this.puller = new Puller(this, registry, content, unpacker, maxConcurrentDownloads);
         this.loader = new ArchiveLoader(this, content, unpacker, stateDir.resolve("tmp"));
-        this.saver = new ArchiveSaver(this, content);
+        this.saver = new ArchiveSaver(this, content, stateDir.resolve("tmp"));
         this.gc = new GarbageCollector(this, content, snapshots);
         this.mounts = new ImageMounts(snapshots, mounter, stateDir.resolve("mounts"));
     }

@@ -106,7 +106,10 @@ final class Puller {
                 List<Digest> chain = ChainId.chain(diffIds);
                 List<String> chainIds = chain.stream().map(Digest::toString).toList();
                 try (Leases.Lease chainLease = images.leases().acquire(chainIds)) {
-                    boolean existed = images.store().get(manifest.config().digest()).isPresent() && images.hasAllSnapshots(chainIds);
+                    // Docker's "up to date" means this name already pointed at this very image.
+                    String name = (ref.digest() == null ? ref : ref.nameOnly().withDigest(ref.digest())).toString();
+                    boolean existed = images.store().resolve(name).map(t -> t.imageId().equals(manifest.config().digest())).orElse(false)
+                            && images.hasAllSnapshots(chainIds);
                     long size = fetchAndUnpack(ref, auth, manifest.layers(), diffIds, chainIds, listener);
                     Digest repoDigest = top.descriptor().digest();
                     images.record(manifest.config().digest(), manifestDesc.digest(), manifestType, size, config,

@@ -482,7 +482,7 @@ public final class RegistryClient implements Registry, AutoCloseable {
                 byte[] body = readLimited(in, MAX_ERROR_BODY);
                 int st = resp.statusCode();
                 if (st == 401 || st == 403)
-                    throw BerthException.unauthorized("authenticating to %s: token server %s refused the credentials (HTTP %d)", hostKey, realmUri.getHost(), st);
+                    throw BerthException.unauthorized("authenticating to %s: unauthorized: token server %s refused the credentials (HTTP %d); run berth login (or docker login) for this registry", hostKey, realmUri.getHost(), st);
                 if (st >= 500 || st == 429) throw new Retryable("token server " + realmUri.getHost() + " answered HTTP " + st);
                 if (st != 200 || body == null)
                     throw BerthException.unauthorized("authenticating to %s: token server %s answered HTTP %d", hostKey, realmUri.getHost(), st);
