@@ -65,6 +65,7 @@ public final class NativeEngine implements Engine {
             images = new ImageService(content, registry, snapshots, new SafeLayerApplier(), new SqliteImageStore(db), rootfs,
                     root, config.maxConcurrentDownloads());
             images.recover();
+            images.warmUpInBackground();
             String driver = snapshots instanceof OverlaySnapshotter ? "overlayfs" : "copy";
             system = new NativeSystem(root, registry, images::imageCount, driver, config.insecureRegistries());
         } catch (IOException | RuntimeException e) {

@@ -63,12 +63,16 @@ public final class ImageService implements ImageEngine {
     private final ImageMounts mounts;
     private final Map<Digest, ImageConfig> configCache = new ConcurrentHashMap<>();
     private final Map<String, Long> layerSizes = new ConcurrentHashMap<>();
+    private final LayerApplier applier;
+    private final Path tmp;
 
     public ImageService(ContentStore content, Registry registry, Snapshotter snapshots, LayerApplier applier,
                         ImageStore store, RootfsMounter mounter, Path stateDir, int maxConcurrentDownloads) {
         this.content = content;
         this.snapshots = snapshots;
         this.store = store;
+        this.applier = applier;
+        this.tmp = stateDir.resolve("tmp");
         LayerUnpacker unpacker = new LayerUnpacker(content, snapshots, applier);
         this.puller = new Puller(this, registry, content, unpacker, maxConcurrentDownloads);
         this.loader = new ArchiveLoader(this, content, unpacker, stateDir.resolve("tmp"));
@@ -354,6 +358,11 @@ public final class ImageService implements ImageEngine {
         snapshots.cleanup();
         mounts.recover();
         gc.collect();
+    }
+
+    /** See {@link WarmUp}: keeps JIT and native-binding costs out of the first pull. */
+    public void warmUpInBackground() {
+        Thread.ofVirtual().name("berth-warm-up").start(new WarmUp(applier, tmp));
     }
 
     /** Chain IDs every stored image needs, and the blobs (manifest, config, layers) it references. */
