@@ -29,8 +29,10 @@ add "bare JVM (Hello)"                 "$JAVA $FLAGS -cp $WORK/hello Hello"
 add "berth version --client, no AOT"   "env BERTH_AOT=0 $ROOT/berth version --client"
 add "berth version --client, AOT"      "$ROOT/berth version --client"
 add "  same, java command only (AOT)"  "$JAVA $FLAGS -cp $CP -XX:AOTCache=$AOT -Xlog:aot=off -Xlog:cds=off io.berth.cli.Main version --client"
-if "$ROOT/berth" version >/dev/null 2>&1; then
-  add "berth version (daemon), AOT"    "$ROOT/berth version"
+# An explicit -H never auto-starts a daemon: only measure the round trip when one already answers.
+HOSTARG="-H ${BERTH_HOST:-unix:///run/berth/berth.sock}"
+if "$ROOT/berth" $HOSTARG version >/dev/null 2>&1; then
+  add "berth version (daemon), AOT"    "$ROOT/berth $HOSTARG version"
 fi
 if command -v docker >/dev/null; then
   # Without a dockerd this prints the client version and fails to connect; -i ignores the status.
