@@ -114,7 +114,7 @@ def cmd_report(args):
         return round(med[a] / med[b], 3) if med.get(a) and med.get(b) else None
 
     ratios = {"berthd/dockerd": ratio("berthd", "dockerd"), "berthd/skopeo": ratio("berthd", "skopeo"),
-              "dockerd/skopeo": ratio("dockerd", "skopeo")}
+              "dockerd/skopeo": ratio("dockerd", "skopeo"), "berthd/tar": ratio("berthd", "tar")}
     mb = meta["compressed_total"] / 1e6
     print()
     print(f"cold pull of {args.ref}: {len(meta['layers'])} layers, {mb:.1f} MB compressed, "
@@ -127,18 +127,23 @@ def cmd_report(args):
             continue
         s = " ".join(f"{x:.2f}" for x in samples[t])
         print(f"{t:<8} {med[t]:>9.2f} {mb / med[t]:>7.1f}  {s}")
+    print(f"load average at the end (1/5/15 min): {' '.join('%.2f' % x for x in os.getloadavg())}"
+          f" on {os.cpu_count()} CPUs")
     for k, v in ratios.items():
         print(f"{k:<15} {('%.2fx' % v) if v is not None else 'n/a'}")
     result = {
         "benchmark": "pull", "date": args.date, "image": {"ref": args.ref, **meta},
         "runs": args.runs,
         "host": {"nproc": os.cpu_count(), "kernel": platform.release(),
-                 "mem_total_kb": _meminfo("MemTotal")},
+                 "mem_total_kb": _meminfo("MemTotal"),
+                 # other work on the host skews the figures: keep the load next to them
+                 "loadavg_1_5_15_at_end": list(os.getloadavg())},
         "tools": {t: {"median_s": med[t], "samples_s": samples.get(t, []),
                       "failures": failures.get(t, []), **notes.get(t, {})} for t in tools},
         "ratios": ratios,
         "note": "cold = empty daemon root / empty OCI layout per run; registry blobs in page cache "
-                "(untimed warm-up copy first); tools interleaved per round",
+                "(untimed warm-up copy first); tools interleaved per round; tar = gunzip+untar of the "
+                "layer blobs from local disk in order (an unpack floor, not a puller)",
     }
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:

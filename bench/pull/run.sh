@@ -14,7 +14,7 @@ OUTDIR="$BENCH/out"
 PY="python3 $HERE/pullbench.py"
 
 RUNS=3
-TOOLS="berthd,dockerd,skopeo"
+TOOLS="berthd,dockerd,skopeo,tar,tar-par"
 REBUILD=0
 MIRROR=""
 BERTH_START_TIMEOUT=${BERTH_START_TIMEOUT:-900}   # first start may build the distribution
@@ -28,9 +28,12 @@ DEV_PKGS=(python3-pip python3-venv python3-numpy python3-dev git)
 
 usage() {
   cat <<EOF
-usage: $0 [--runs N] [--only berthd,dockerd,skopeo] [--berth-home DIR] [--rebuild] [--mirror URL]
+usage: $0 [--runs N] [--only LIST] [--berth-home DIR] [--rebuild] [--mirror URL]
   --runs N         timed cold pulls per tool (default $RUNS); the median is reported
-  --only LIST      comma-separated subset of berthd,dockerd,skopeo (default: all)
+  --only LIST      comma-separated subset of $TOOLS (default: all).
+                   "tar" and "tar-par" are not pullers but floors: gunzip+untar of the layer blobs
+                   from local disk, one after the other (tar) or each into its own directory at
+                   once (tar-par, what a snapshotter that unpacks layers in parallel could reach)
   --berth-home DIR Berth checkout whose ./berth runs berthd (default: this repository, $BERTH_HOME)
   --rebuild        rebuild and re-push the cached image
   --mirror URL     Debian mirror for debootstrap (default: the host's apt mirror for bookworm)
@@ -49,7 +52,7 @@ while [ $# -gt 0 ]; do
 done
 case "$RUNS" in ''|*[!0-9]*|0) echo "pull-bench: --runs needs a positive integer" >&2; exit 2 ;; esac
 for t in ${TOOLS//,/ }; do
-  case "$t" in berthd|dockerd|skopeo) ;; *) echo "pull-bench: unknown tool: $t" >&2; exit 2 ;; esac
+  case "$t" in berthd|dockerd|skopeo|tar|tar-par) ;; *) echo "pull-bench: unknown tool: $t" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "pull-bench: must run as root (debootstrap, dockerd, mounts)" >&2; exit 1; }
 
@@ -292,6 +295,34 @@ run_skopeo() {
   rm -rf "$dest"
 }
 
+# The unpack floor: what a sequential unpacker pays with no network, no digests and no fsync at all:
+# GNU tar + gzip extracting the layer blobs, in order, into an empty directory on the same disk.
+unpack_layers() { # dest blob...
+  local dest="$1" b; shift
+  for b in "$@"; do tar --numeric-owner -xzf "$b" -C "$dest" || return 1; done
+}
+unpack_layers_parallel() { # dest blob...: layer i into dest/i, all at once
+  local dest="$1" b i=0 rc=0 pids=() p; shift
+  for b in "$@"; do
+    mkdir -p "$dest/$i"
+    tar --numeric-owner -xzf "$b" -C "$dest/$i" & pids+=($!)
+    i=$((i + 1))
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  return $rc
+}
+layer_blobs() {
+  python3 -c 'import json,sys; print("\n".join(sys.argv[2] + "/blobs/" + l["digest"].replace(":", "/") for l in json.load(open(sys.argv[1]))["layers"]))' "$META" "$LAYOUT"
+}
+run_tar() { # tool run
+  local tool="$1" run="$2" dest="$TMP/tar-root" blobs fn=unpack_layers
+  [ "$tool" = tar-par ] && fn=unpack_layers_parallel
+  mapfile -t blobs < <(layer_blobs)
+  rm -rf --one-file-system "$dest"; mkdir -p "$dest"
+  timed_pull "$tool" "$run" "$fn" "$dest" "${blobs[@]}"
+  rm -rf --one-file-system "$dest"
+}
+
 DOCKERD_OK=1
 run_dockerd() {
   local run="$1" d="$TMP/dockerd" pg
@@ -330,7 +361,7 @@ run_berthd() {
   start_bg "$TMP/berthd-$run.log" "$BERTH_HOME/berth" daemon --root "$d/root" --host "unix://$d/berth.sock"
   pg=$BG_PID
   if ! wait_docker_api "$d/berth.sock" "$pg" "$BERTHD_WAIT"; then
-    local why; why="$(grep -v '^\s*$' "$TMP/berthd-$run.log" | tail -1 | cut -c1-200)"
+    local why; why="$(sed "s/\x1b\[[0-9;]*m//g" "$TMP/berthd-$run.log" | grep -v "^\s*$" | tail -1 | cut -c1-200)"
     log "berthd: not available (daemon did not start: ${why:-no output}); full log: see below"
     tail -15 "$TMP/berthd-$run.log" >&2
     note berthd unavailable "daemon did not start: ${why:-no output}"
@@ -370,6 +401,8 @@ if ! manifest_in_registry; then
   manifest_in_registry || { log "pushed, but the registry does not serve the expected manifest"; exit 1; }
 fi
 note skopeo version "$(skopeo --version | awk '{print $3}')"
+note tar version "$(tar --version | head -1)"
+note tar-par version "$(tar --version | head -1)"
 note registry version "$(docker-registry --version 2>/dev/null | awk '{print $3}')"
 
 # Untimed warm-up: the registry's blobs end up in the page cache, so the first timed tool does not
@@ -383,6 +416,8 @@ for ((run = 1; run <= RUNS; run++)); do
   if has_tool berthd && [ $BERTHD_OK -eq 1 ]; then run_berthd "$run"; fi
   if has_tool dockerd && [ $DOCKERD_OK -eq 1 ]; then run_dockerd "$run"; fi
   if has_tool skopeo; then run_skopeo "$run"; fi
+  if has_tool tar; then run_tar tar "$run"; fi
+  if has_tool tar-par; then run_tar tar-par "$run"; fi
 done
 
 DATE="$(date +%Y%m%d-%H%M%S)"
