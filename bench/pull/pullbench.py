@@ -90,6 +90,7 @@ def cmd_report(args):
     """Read the samples (tool run seconds status) and print the table; write the JSON result."""
     tools = args.tools.split(",")
     samples = {t: [] for t in tools}
+    cpu = {t: [] for t in tools}
     failures = {t: [] for t in tools}
     for line in open(args.samples):
         parts = line.split()
@@ -98,6 +99,8 @@ def cmd_report(args):
         tool, run, secs, status = parts[0], int(parts[1]), float(parts[2]), parts[3]
         if status == "ok":
             samples.setdefault(tool, []).append(secs)
+            if len(parts) > 4:
+                cpu.setdefault(tool, []).append(float(parts[4]))
         else:
             failures.setdefault(tool, []).append({"run": run, "status": status})
     # notes: "tool<TAB>key<TAB>value" lines (versions, storage driver, why a tool was skipped)
@@ -109,6 +112,7 @@ def cmd_report(args):
                 notes.setdefault(parts[0], {})[parts[1]] = parts[2]
     meta = json.load(open(args.image_meta))
     med = {t: (statistics.median(samples[t]) if samples.get(t) else None) for t in tools}
+    med_cpu = {t: (statistics.median(cpu[t]) if cpu.get(t) else None) for t in tools}
 
     def ratio(a, b):
         return round(med[a] / med[b], 3) if med.get(a) and med.get(b) else None
@@ -119,14 +123,15 @@ def cmd_report(args):
     print()
     print(f"cold pull of {args.ref}: {len(meta['layers'])} layers, {mb:.1f} MB compressed, "
           f"{meta['uncompressed_total'] / 1e6:.1f} MB uncompressed; {args.runs} run(s), median")
-    print(f"{'tool':<8} {'median s':>9} {'MB/s':>7}  samples (s)")
+    print(f"{'tool':<8} {'median s':>9} {'MB/s':>7} {'CPU s':>7}  samples (s)")
     for t in tools:
         if med[t] is None:
             why = notes.get(t, {}).get("unavailable") or "no successful run"
-            print(f"{t:<8} {'-':>9} {'-':>7}  {t}: not available ({why})")
+            print(f"{t:<8} {'-':>9} {'-':>7} {'-':>7}  {t}: not available ({why})")
             continue
         s = " ".join(f"{x:.2f}" for x in samples[t])
-        print(f"{t:<8} {med[t]:>9.2f} {mb / med[t]:>7.1f}  {s}")
+        c = f"{med_cpu[t]:>7.2f}" if med_cpu[t] is not None else f"{'-':>7}"
+        print(f"{t:<8} {med[t]:>9.2f} {mb / med[t]:>7.1f} {c}  {s}")
     print(f"load average at the end (1/5/15 min): {' '.join('%.2f' % x for x in os.getloadavg())}"
           f" on {os.cpu_count()} CPUs")
     for k, v in ratios.items():
@@ -139,11 +144,14 @@ def cmd_report(args):
                  # other work on the host skews the figures: keep the load next to them
                  "loadavg_1_5_15_at_end": list(os.getloadavg())},
         "tools": {t: {"median_s": med[t], "samples_s": samples.get(t, []),
+                      "median_cpu_s": med_cpu[t], "cpu_s": cpu.get(t, []),
                       "failures": failures.get(t, []), **notes.get(t, {})} for t in tools},
         "ratios": ratios,
         "note": "cold = empty daemon root / empty OCI layout per run; registry blobs in page cache "
                 "(untimed warm-up copy first); tools interleaved per round; tar = gunzip+untar of the "
-                "layer blobs from local disk in order (an unpack floor, not a puller)",
+                "layer blobs from local disk in order (an unpack floor, not a puller); tar-par the same with "
+                "each layer into its own directory at once; CPU s = user+sys of the client command "
+                "plus the daemon (and the children it waited for) during the pull",
     }
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:

@@ -254,7 +254,18 @@ manifest_in_registry() {
 SAMPLES=""
 NOTES=""
 note() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$NOTES"; }
-record() { printf '%s %s %s %s\n' "$1" "$2" "$3" "$4" >>"$SAMPLES"; }
+record() { printf '%s %s %s %s %s\n' "$1" "$2" "$3" "$4" "$5" >>"$SAMPLES"; }
+# CPU seconds: this shell's waited-for children (bash's `times`, second line), and a daemon's own
+# plus its waited-for children's from /proc (dockerd untars in a re-exec'd child it waits for).
+children_cpu() { # sets CHILD_CPU; `times` must run in this shell, not in a $(...) subshell
+  times >"$TMP/times.txt"
+  CHILD_CPU="$(tail -1 "$TMP/times.txt" |
+    awk '{ t = 0; for (i = 1; i <= NF; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.3f", t }')"
+}
+proc_cpu() {
+  [ -r "/proc/$1/stat" ] || { echo 0; return; }
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.3f", ($12 + $13 + $14 + $15) / hz }' "/proc/$1/stat"
+}
 elapsed() { python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.3f}")' "$1" "$2"; }
 wait_docker_api() { # sock pid seconds
   local sock="$1" pid="$2" secs="$3" i
@@ -265,17 +276,23 @@ wait_docker_api() { # sock pid seconds
   done
   return 1
 }
-timed_pull() { # tool run cmd...: time the command, record the sample
-  local tool="$1" run="$2" t0 t1 secs status=ok; shift 2
+DAEMON_PID=""   # set while a daemon serves the timed pull, so its CPU time is counted too
+timed_pull() { # tool run cmd...: time the command, record the sample (wall and CPU seconds)
+  local tool="$1" run="$2" t0 t1 secs status=ok c0 c1 d0=0 d1=0 cpu; shift 2
   sync
+  children_cpu; c0=$CHILD_CPU
+  [ -n "$DAEMON_PID" ] && d0="$(proc_cpu "$DAEMON_PID")"
   t0=$EPOCHREALTIME
   "$@" >"$TMP/$tool-$run.pull.log" 2>&1 || status=failed
   t1=$EPOCHREALTIME
+  [ -n "$DAEMON_PID" ] && d1="$(proc_cpu "$DAEMON_PID")"
+  children_cpu; c1=$CHILD_CPU
   secs="$(elapsed "$t0" "$t1")"
+  cpu="$(awk -v a="$c0" -v b="$c1" -v c="$d0" -v d="$d1" 'BEGIN { printf "%.3f", (b - a) + (d - c) }')"
   if [ "$status" != ok ]; then log "$tool run $run: pull failed:"; tail -5 "$TMP/$tool-$run.pull.log" >&2; fi
-  record "$tool" "$run" "$secs" "$status"
+  record "$tool" "$run" "$secs" "$status" "$cpu"
   LAST_STATUS=$status
-  printf '  %-8s run %d: %6.2f s  %s\n' "$tool" "$run" "$secs" "$status" >&2
+  printf '  %-8s run %d: %6.2f s  (CPU %6.2f s)  %s\n' "$tool" "$run" "$secs" "$cpu" "$status" >&2
 }
 check_image_id() { # tool run sock: the daemon must hold the image under its config digest
   local tool="$1" run="$2" sock="$3" want id
@@ -341,9 +358,11 @@ run_dockerd() {
       note dockerd version "$(DOCKER_HOST="unix://$d/docker.sock" "$DOCKER_CLI" version --format '{{.Server.Version}}')"
       note dockerd storage_driver "$(DOCKER_HOST="unix://$d/docker.sock" "$DOCKER_CLI" info --format '{{.Driver}}')"
     fi
+    DAEMON_PID=$pg
     timed_pull dockerd "$run" env DOCKER_HOST="unix://$d/docker.sock" "$DOCKER_CLI" pull "$REF"
     if [ "$LAST_STATUS" = ok ]; then check_image_id dockerd "$run" "$d/docker.sock"; fi
   fi
+  DAEMON_PID=""
   stop_group "$pg" 30; forget_pg "$pg"
   umount_under "$d"
   rm -rf --one-file-system "$d"
@@ -372,9 +391,11 @@ run_berthd() {
       note berthd version "$(DOCKER_HOST="unix://$d/berth.sock" "$DOCKER_CLI" version --format '{{.Server.Version}}' 2>/dev/null || echo unknown)"
       note berthd revision "$(git -C "$BERTH_HOME" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     fi
+    DAEMON_PID=$pg
     timed_pull berthd "$run" env DOCKER_HOST="unix://$d/berth.sock" "$DOCKER_CLI" pull "$REF"
     if [ "$LAST_STATUS" = ok ]; then check_image_id berthd "$run" "$d/berth.sock"; fi
   fi
+  DAEMON_PID=""
   stop_group "$pg" 30; forget_pg "$pg"
   umount_under "$d"
   rm -rf --one-file-system "$d"
