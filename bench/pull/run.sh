@@ -64,6 +64,7 @@ has_tool() { case ",$TOOLS," in *",$1,"*) return 0 ;; esac; return 1; }
 # (deepest first) before anything is deleted, and deletion never crosses into another filesystem.
 TMP=""
 PGIDS=()
+RUN_DOCKER_EXISTED=1; [ -e /run/docker ] || RUN_DOCKER_EXISTED=0
 BUILD_DIR="$CACHE/build"
 umount_under() {
   local root="$1" m
@@ -91,6 +92,8 @@ cleanup() {
     umount_under "$TMP"
     rm -rf --one-file-system "$TMP"
   fi
+  # dockerd creates /run/docker/plugins whatever its --exec-root; leave /run as it was found
+  if [ "$RUN_DOCKER_EXISTED" = 0 ]; then rmdir /run/docker/plugins /run/docker 2>/dev/null; fi
   exit $rc
 }
 trap cleanup EXIT
