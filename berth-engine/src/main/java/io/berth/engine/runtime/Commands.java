@@ -22,15 +22,22 @@ import java.util.regex.Pattern;
  * {@code _OCI_STARTPIPE} (conmon blocks reading it; with {@code --exec-attach} it reads it a second
  * time before running the exec, so a client can attach before the first byte of output).
  * {@code ProcessBuilder} passes only fds 0-2, and conmon points 0-2 at /dev/null when it daemonizes,
- * so {@link #withSyncPipes} puts conmon behind {@code sh -c 'exec "$@" 3>&1 4<&0 >/dev/null </dev/null'}:
- * fd 3 is our stdout pipe (sync and attach messages), fd 4 our stdin pipe (start). conmon marks both
- * close-on-exec, so the runtime and the container never inherit them.
+ * so a small shell wrapper maps our stdout pipe to fd 3 (sync and attach messages) and our stdin pipe
+ * to fd 4 (start). conmon marks both close-on-exec, so the runtime and the container never inherit them.
+ *
+ * <p>The JDK closes its ends of a child's pipes as soon as that child exits (draining only what is
+ * already buffered). For a container conmon double-forks and its first process exits long before the
+ * sync message, so {@link #withSyncPipes} keeps the shell alive after conmon returns, as
+ * {@code cat >/dev/null} reading our stdin pipe: the caller closes stdin once it has the message. An
+ * exec runs conmon with {@code --sync} (no double fork; conmon stays this JVM's child until the exec
+ * ends and exits with its code), so {@link #withExecPipes} simply execs it.
  */
 public final class Commands {
     private Commands() {}
 
     static final String SYNC_FD = "3", START_FD = "4";
-    private static final String WRAPPER = "exec \"$@\" 3>&1 4<&0 >/dev/null </dev/null";
+    private static final String CREATE_WRAPPER = "\"$@\" 3>&1 >/dev/null </dev/null; exec cat >/dev/null";
+    private static final String EXEC_WRAPPER = "exec \"$@\" 3>&1 4<&0 >/dev/null </dev/null";
 
     /** {@code RUNTIME --root ROOT ARGS...}: the runtime binary with its per-runtime state root. */
     public static List<String> runtime(RuntimeConfig cfg, String runtime, String... args) {
@@ -84,13 +91,14 @@ public final class Commands {
      * conmon for an exec session: its own directory {@code execDir} serves as the "bundle" (conmon puts
      * ctl, winsz and the attach socket there), its own log and exit directory (conmon names the exit
      * file after the container id, so two execs must not share one), and {@code --exec-attach} so that
-     * the process starts only after the caller connected to the attach socket.
+     * the process starts only after the caller connected to the attach socket, and {@code --sync} so that
+     * conmon stays the caller's child until the process ends (it still outlives the caller if that dies).
      */
     public static List<String> conmonExec(RuntimeConfig cfg, String runtime, String containerId, String execId, Path execDir,
                                           Path socketDir, ExecOptions o) {
         List<String> argv = conmonCommon(cfg, runtime, containerId, execId, execDir, execDir.resolve("pid"),
                 execDir.resolve("log"), execDir.resolve("exit"), socketDir);
-        argv.addAll(List.of("-e", "--exec-attach", "--exec-process-spec", execDir.resolve("process.json").toString()));
+        argv.addAll(List.of("-e", "--exec-attach", "--exec-process-spec", execDir.resolve("process.json").toString(), "--sync"));
         if (o.terminal()) argv.add("-t");
         if (o.stdin()) argv.add("-i");
         return argv;
@@ -108,9 +116,17 @@ public final class Commands {
                 "--log-level", "error"));
     }
 
-    /** Puts conmon behind the shell that maps our stdout pipe to fd 3 and our stdin pipe to fd 4 (see the class comment). */
-    public static List<String> withSyncPipes(RuntimeConfig cfg, List<String> conmonArgv) {
-        List<String> argv = new ArrayList<>(List.of(cfg.shell().toString(), "-c", WRAPPER, "conmon"));
+    /**
+     * Puts a create's conmon behind the shell that maps our stdout pipe to fd 3 and then waits for our
+     * stdin to close (see the class comment).
+     */
+    public static List<String> withSyncPipes(RuntimeConfig cfg, List<String> conmonArgv) { return wrap(cfg, CREATE_WRAPPER, conmonArgv); }
+
+    /** Puts an exec's conmon behind the shell that maps our stdout pipe to fd 3 and our stdin pipe to fd 4. */
+    public static List<String> withExecPipes(RuntimeConfig cfg, List<String> conmonArgv) { return wrap(cfg, EXEC_WRAPPER, conmonArgv); }
+
+    private static List<String> wrap(RuntimeConfig cfg, String script, List<String> conmonArgv) {
+        List<String> argv = new ArrayList<>(List.of(cfg.shell().toString(), "-c", script, "conmon"));
         argv.addAll(conmonArgv);
         return argv;
     }

@@ -88,8 +88,8 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         runtimeOf.put(id, rt);
         List<String> conmon = Commands.conmonCreate(cfg, id, bundle.toAbsolutePath(), o.withRuntime(rt));
         Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withSyncPipes(cfg, conmon), Commands.syncEnv(false), null, cfg.timeout()));
-        closeQuietly(p.getOutputStream());
-        try (InputStream syncIn = p.getInputStream()) {
+        // Closing our stdin ends the wrapper; it must live until the sync message is read (see Commands).
+        try (OutputStream keepAlive = p.getOutputStream(); InputStream syncIn = p.getInputStream()) {
             ConmonSync.Message m = new ConmonSync(syncIn, "creating container " + id).next(cfg.timeout());
             if (m == null || m.failed()) {
                 String why = m == null ? "conmon exited without reporting (is " + cfg.conmon() + " a working conmon 2.x?)"
@@ -97,15 +97,16 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
                 cleanupFailedCreate(id, rt, files);
                 throw new BerthException(m == null ? BerthException.Kind.UNAVAILABLE : Commands.kindOf(why), "creating container " + id + ": " + why);
             }
-            // conmon's first process writes the daemon's pid file before it exits, so wait for it.
-            p.waitFor();
-            int conmonPid = readPid(o.conmonPidFile()).orElse(0);
-            return new CreatedContainer(id, m.data(), conmonPid);
+            // conmon's first process wrote the daemon's pid file before it returned to the wrapper,
+            // which by now runs cat; the message came from the daemon, so the file is there.
+            OptionalInt conmonPid = readPid(o.conmonPidFile());
+            for (int i = 0; i < 100 && conmonPid.isEmpty(); i++) { // only if the first process was descheduled after its fork
+                sleep(10);
+                conmonPid = readPid(o.conmonPidFile());
+            }
+            return new CreatedContainer(id, m.data(), conmonPid.orElse(0));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.INTERNAL, "creating container " + id + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw BerthException.unavailable("creating container %s: interrupted", id);
         } catch (BerthException e) {
             if (e.kind() == BerthException.Kind.UNAVAILABLE && e.getMessage().contains("did not report")) {
                 readPid(o.conmonPidFile()).ifPresent(pid -> kill9(pid));
@@ -211,7 +212,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
             throw BerthException.internal(what + ": " + e.getMessage(), e);
         }
         List<String> conmon = Commands.conmonExec(cfg, rt, containerId, execId, execDir, cfg.socketDir(), options);
-        Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withSyncPipes(cfg, conmon), Commands.syncEnv(true), null, cfg.timeout()));
+        Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withExecPipes(cfg, conmon), Commands.syncEnv(true), null, cfg.timeout()));
         OutputStream start = p.getOutputStream();
         ConmonSync sync = new ConmonSync(p.getInputStream(), what);
         AttachSession attach = null;
@@ -379,6 +380,15 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
             return Files.getLastModifiedTime(p).toInstant();
         } catch (IOException e) {
             return Instant.now();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BerthException.unavailable("interrupted");
         }
     }
 

@@ -60,7 +60,7 @@ class CommandsTest {
         assertThat(argv).containsSequence("-c", "c1", "-u", "e1").containsSequence("-b", dir.toString())
                 .containsSequence("-p", dir + "/pid").containsSequence("-l", "k8s-file:" + dir + "/log")
                 .containsSequence("--exit-dir", dir + "/exit")
-                .containsSequence("-e", "--exec-attach", "--exec-process-spec", dir + "/process.json")
+                .containsSequence("-e", "--exec-attach", "--exec-process-spec", dir + "/process.json", "--sync")
                 .contains("-t", "-i").doesNotContain("-P");
         assertThat(Commands.conmonExec(cfg, null, "c1", "e1", dir, Path.of("/b/s"), ExecOptions.PLAIN)).doesNotContain("-t", "-i");
     }
@@ -68,7 +68,8 @@ class CommandsTest {
     @Test
     void syncPipesGoThroughTheShell() {
         List<String> argv = Commands.withSyncPipes(cfg, List.of("/usr/bin/conmon", "-c", "x"));
-        assertThat(argv).containsExactly("/bin/sh", "-c", "exec \"$@\" 3>&1 4<&0 >/dev/null </dev/null", "conmon", "/usr/bin/conmon", "-c", "x");
+        assertThat(argv).containsExactly("/bin/sh", "-c", "\"$@\" 3>&1 >/dev/null </dev/null; exec cat >/dev/null", "conmon", "/usr/bin/conmon", "-c", "x");
+        assertThat(Commands.withExecPipes(cfg, List.of("/usr/bin/conmon"))).containsExactly("/bin/sh", "-c", "exec \"$@\" 3>&1 4<&0 >/dev/null </dev/null", "conmon", "/usr/bin/conmon");
         assertThat(Commands.syncEnv(false)).isEqualTo(Map.of("_OCI_SYNCPIPE", "3"));
         assertThat(Commands.syncEnv(true)).containsEntry("_OCI_STARTPIPE", "4").containsEntry("_OCI_ATTACHPIPE", "3");
     }
