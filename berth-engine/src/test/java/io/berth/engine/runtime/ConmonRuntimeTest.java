@@ -300,12 +300,44 @@ class ConmonRuntimeTest {
         assertThat(out.toString()).contains("40 120\r\n");
         assertThat(awaitExit(id).code()).isZero();
         // conmon lingers a little after writing the exit file (it syncs the log); once it is gone, nobody reads ctl
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (rt.monitors().containsKey(id) && System.nanoTime() < deadline) Thread.sleep(20);
-        assertThatThrownBy(() -> rt.resize(id, 10, 10)).isInstanceOf(BerthException.class)
+        assertThat(rt.monitors()).as("conmon exits after the container").doesNotContainKey(id);
+        assertThatThrownBy(() -> rt.resize(id, 10, 10)).as("resize with conmon gone: monitors %s, processes %s, fuser %s", rt.monitors(),
+                        processesMentioning(id), fuser(root.resolve("bundles").resolve(id).resolve("ctl"))).isInstanceOf(BerthException.class)
                 .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT);
         assertThatThrownBy(() -> rt.resize(id, 0, 10)).isInstanceOf(BerthException.class)
                 .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void execWithTerminalIsResizedAndDetachWakesABlockedReader() throws Exception {
+        String id = newId();
+        Path b = bundle(id, false, "sleep", "1000");
+        run(id, b);
+        try (ExecProcess p = rt.exec(id, id + "-tty", TestBundles.process(b, true, "sh", "-c", "read x; stty size"), new ExecOptions(true, true))) {
+            p.resize(33, 99);
+            Thread.sleep(100);
+            p.attach().stdin().write("go\r".getBytes());
+            ExecRuntime.ExecResult r = p.collect();
+            assertThat(r.stdoutText()).contains("33 99\r\n");
+            assertThat(r.exitCode()).isZero();
+        }
+        // detach: close() from another thread ends a read that is blocked in recv, the container runs on
+        AttachSession a = rt.attach(id);
+        var result = new java.util.concurrent.CompletableFuture<AttachSession.Frame>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                result.complete(a.read());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(reader.isAlive()).isTrue();
+        a.close();
+        assertThat(result.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+        assertThat(rt.state(id).status()).isEqualTo(RuntimeState.Status.RUNNING);
     }
 
     @Test
@@ -336,6 +368,14 @@ class ConmonRuntimeTest {
             Thread.sleep(10);
         }
         throw new AssertionError("no log line " + text + " from " + id);
+    }
+
+    private static String fuser(Path p) throws IOException, InterruptedException {
+        Process f = new ProcessBuilder("sh", "-c", "ls -l /proc/[0-9]*/fd 2>/dev/null | grep -B30 " + p + " | grep -E '^/proc|" + p + "'")
+                .redirectErrorStream(true).start();
+        String out = new String(f.getInputStream().readAllBytes());
+        f.waitFor();
+        return out;
     }
 
     private static long ppid(int pid) throws IOException {
