@@ -262,7 +262,7 @@ public final class SpecOpts {
     }
 
     public static SpecOpt readonlyRootfs(boolean ro) {
-        return (s, c) -> s.withRoot((s.root() == null ? new Root("rootfs", null) : s.root()).withReadonly(ro));
+        return (s, c) -> s.withRoot(new Root(s.root() == null ? "rootfs" : s.root().path(), ro ? Boolean.TRUE : null));
     }
 
     /** Replaces any mount at the same destination: a user's /dev/shm replaces the default one. */
