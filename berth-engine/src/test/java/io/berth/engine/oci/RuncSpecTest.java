@@ -41,7 +41,7 @@ class RuncSpecTest {
         rootfs = tmp.resolve("rootfs");
         Files.createDirectories(rootfs.resolve("bin"));
         Files.copy(BUSYBOX, rootfs.resolve("bin/busybox"));
-        for (String applet : List.of("sh", "id", "cat", "ls", "grep", "touch", "echo", "pwd", "env", "head", "sed")) {
+        for (String applet : List.of("sh", "id", "cat", "ls", "grep", "touch", "echo", "pwd", "env", "head", "sed", "wc", "unshare")) {
             Files.createSymbolicLink(rootfs.resolve("bin/" + applet), Path.of("busybox"));
         }
         for (String d : List.of("etc", "work", "proc", "sys", "dev", "tmp")) Files.createDirectories(rootfs.resolve(d));
@@ -89,7 +89,7 @@ class RuncSpecTest {
         String script = String.join("; ",
                 "id", "pwd", "echo FOO=$FOO", "echo HOSTNAME=$HOSTNAME",
                 "grep -E '^(CapEff|CapBnd|CapPrm|NoNewPrivs|Seccomp):' /proc/self/status",
-                "echo kcore=$(cat /proc/kcore | head -c 10 | wc -c)",
+                "echo timer_list=$(head -c 50 /proc/timer_list | wc -c) firmware=$(ls /sys/firmware | wc -l)",
                 "touch /rootfile 2>/dev/null && echo rootfs=rw || echo rootfs=ro",
                 "touch /scratch/f && echo tmpfs=rw || echo tmpfs=ro",
                 "(echo 1 > /proc/sys/kernel/ns_last_pid) 2>/dev/null && echo procsys=rw || echo procsys=ro",
@@ -107,7 +107,8 @@ class RuncSpecTest {
         assertThat(line(out, "CapBnd:")).endsWith("00000000a80425fb");
         assertThat(line(out, "NoNewPrivs:")).endsWith("1");
         assertThat(line(out, "Seccomp:")).endsWith("2"); // filter mode
-        assertThat(out).contains("kcore=0"); // masked: /dev/null over it
+        // masked: /dev/null over a file, an empty read-only tmpfs over a directory (both exist on the host)
+        assertThat(out).contains("timer_list=0 firmware=0");
         assertThat(out).contains("rootfs=ro", "tmpfs=rw", "procsys=ro");
         assertThat(line(out, "shm ")).contains("size=65536k");
         assertThat(out).contains("dev=9");
@@ -135,5 +136,28 @@ class RuncSpecTest {
         assertThat(line(out, "Max open files")).doesNotContain("1048576");
         assertThat(out).contains("mem=" + (64L << 20), "pids=50");
         assertThat(out).contains("pid1=docker-init");
+    }
+
+    /** The default filter blocks namespace creation; CAP_SYS_ADMIN re-enables it (filter and capability agree). */
+    @Test
+    void seccompFollowsCapabilities() throws Exception {
+        String script = "unshare -u true 2>/dev/null && echo unshare=ok || echo unshare=denied";
+        assertThat(run(ContainerConfig.builder(id()).cmd("sh", "-c", script).build())).contains("unshare=denied");
+        assertThat(run(ContainerConfig.builder(id()).cmd("sh", "-c", script).capAdd(List.of("SYS_ADMIN")).build())).contains("unshare=ok");
+    }
+
+    /** --privileged: every capability the daemon holds, no masks, writable /proc/sys, host devices. */
+    @Test
+    void privilegedRuns() throws Exception {
+        String script = String.join("; ",
+                "grep -E '^(CapEff|Seccomp):' /proc/self/status",
+                "echo timer_list=$(head -c 50 /proc/timer_list | wc -c)",
+                "(echo 0 > /proc/sys/kernel/ns_last_pid) 2>/dev/null && echo procsys=rw || echo procsys=ro",
+                "ls /dev | grep -c . ");
+        String out = run(ContainerConfig.builder(id()).cmd("sh", "-c", script).privileged(true).build());
+        long expected = Caps.toMask(HostInfo.detect().capabilities());
+        assertThat(line(out, "CapEff:")).endsWith(String.format("%016x", expected));
+        assertThat(line(out, "Seccomp:")).endsWith("0");
+        assertThat(out).contains("timer_list=50", "procsys=rw");
     }
 }
