@@ -19,7 +19,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * each row names a package and the only engine packages it may use.
  */
 class EngineLayeringTest {
-    private static final Set<String> ALL = Set.of("archive", "content", "registry", "snapshot", "store", "sys", "image", "system", "runtime");
+    private static final Set<String> ALL = Set.of("archive", "content", "registry", "snapshot", "store", "sys", "image", "system", "runtime", "oci");
     private static JavaClasses classes;
 
     @BeforeAll
@@ -32,6 +32,7 @@ class EngineLayeringTest {
     @CsvSource(delimiter = ';', value = {
             "archive; sys",
             "content; ''",
+            "oci; sys",
             "registry; content",
             "snapshot; store sys",
             "store; ''",
