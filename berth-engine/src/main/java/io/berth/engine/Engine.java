@@ -1,5 +1,7 @@
 package io.berth.engine;
 
+import io.berth.api.BerthException;
+import io.berth.api.container.ContainerEngine;
 import io.berth.api.image.ImageEngine;
 import io.berth.api.system.SystemEngine;
 
@@ -11,6 +13,11 @@ public interface Engine extends AutoCloseable {
     ImageEngine images();
 
     SystemEngine system();
+
+    /** Containers; an engine without a container runtime answers UNAVAILABLE. */
+    default ContainerEngine containers() {
+        throw BerthException.unavailable("this engine has no container runtime");
+    }
 
     @Override void close();
 }
