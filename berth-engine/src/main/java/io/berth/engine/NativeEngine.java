@@ -40,7 +40,8 @@ import java.util.List;
  *   snapshots/         overlay (or copy) snapshots by numeric id
  *   mounts/            image mounts (berth image mount)
  *   containers/ID/     container bundles: config.json, rootfs/ (mounted while running), ID-json.log
- *   run/               the runtime's files: runc roots, conmon pid and exit files, attach sockets
+ *   run/               the runtime's files: runc roots, conmon pid and exit files
+ *   s/                 conmon's socket directory (short: SOCKETDIR/ID/attach must fit in sun_path)
  *   tmp/               spool space for load; emptied at start
  * </pre>
  * The caller must hold the root's lock (the daemon does): two engines on one root would corrupt it.
@@ -80,7 +81,12 @@ public final class NativeEngine implements Engine {
             // The runtime's per-container directories are kept apart from the bundles (root/containers):
             // the runtime deletes its own directory after a failed create, which must never be a bundle
             // with a mounted rootfs inside.
-            ConmonRuntime runtime = new ConmonRuntime(RuntimeConfig.under(root.resolve("run")));
+            // conmon binds SOCKETDIR/ID/attach, which must fit in sun_path (108 bytes) with a 64-hex ID:
+            // the socket directory stays directly under the root, as short as it can be.
+            RuntimeConfig rc = RuntimeConfig.under(root.resolve("run"));
+            rc = new RuntimeConfig(rc.runtimes(), rc.defaultRuntime(), rc.conmon(), rc.shell(), rc.stateRoot(), rc.containerDir(),
+                    rc.exitDir(), root.resolve("s"), rc.logDir(), rc.timeout());
+            ConmonRuntime runtime = new ConmonRuntime(rc);
             containers = ContainerService.open(db, images, snapshots, mounter, runtime, HostInfo.detect(),
                     DaemonDefaults.standard(), root, driver);
         } catch (IOException | RuntimeException e) {
