@@ -110,6 +110,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         final List<String> execIds = new CopyOnWriteArrayList<>();
         /** Incremented at every start, so a stale monitor cannot record a later run's exit. */
         int generation;
+        /** Set when removal begins: no restart policy may start it again. */
+        volatile boolean removing;
 
         Box(ContainerRecord r) {
             this.id = r.id();
@@ -154,6 +156,11 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     public static ContainerService open(Database db, ImageService images, Snapshotter snapshots, Mounter mounter,
                                         ConmonRuntime runtime, HostInfo host, DaemonDefaults defaults, Path root, String driver) {
         ContainerService s = new ContainerService(db, images, snapshots, mounter, runtime, host, defaults, root, driver);
+        int socketPath = runtime.config().socketDir().toAbsolutePath().toString().length() + "/".length() + 64 + "/attach".length();
+        if (socketPath > 107) {
+            LOG.log(System.Logger.Level.WARNING, "conmon socket directory " + runtime.config().socketDir() + " is too long for "
+                    + "attach sockets (" + socketPath + " > 107 bytes): attach will fail; use a shorter engine root");
+        }
         s.readopt();
         return s;
     }
@@ -416,7 +423,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 return;
             }
             synchronized (b) {
-                if (closed || b.rec.status() != Status.RESTARTING) return;
+                if (closed || b.removing || b.rec.status() != Status.RESTARTING) return;
                 try {
                     doStart(b, true);
                 } catch (RuntimeException e) {
@@ -470,7 +477,17 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 afterExit(b, r.exitCode(), r.manuallyStopped());
             }
             case REMOVING, DEAD -> ignore(() -> remove(b.id, true, false));
-            default -> ignore(() -> unmount(rootfs)); // created or exited: nothing may stay mounted
+            default -> {
+                // Created or exited per the record. A process found alive was started by a daemon that
+                // died before recording it: the record wins (no container runs unaccounted for).
+                Liveness l = runtime.check(b.id);
+                if (l instanceof Liveness.Monitored || l instanceof Liveness.Lost lost && lost.stillRunning()) {
+                    LOG.log(System.Logger.Level.WARNING, "container " + b.id + " is running but recorded as "
+                            + r.status().word() + " (the daemon died while starting it): killing it");
+                    ignore(() -> runtime.delete(b.id, true));
+                }
+                ignore(() -> unmount(rootfs)); // nothing may stay mounted for a container that does not run
+            }
         }
     }
 
@@ -630,6 +647,11 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         synchronized (b) {
             Status s = b.rec.status();
             if (s == Status.REMOVING && b.removed.isDone()) throw BerthException.notFound("No such container: %s", ref);
+            if (b.rec.running() && force || !b.rec.running()) b.removing = true;
+            if (b.rec.status() == Status.RESTARTING) {
+                b.rec = b.rec.withStatus(Status.EXITED);
+                ignore(() -> store.put(b.rec));
+            }
             if (b.rec.running()) {
                 if (!force) {
                     throw BerthException.conflict(s == Status.PAUSED
@@ -852,11 +874,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             if (r.status() == Status.REMOVING || r.status() == Status.DEAD)
                 throw BerthException.conflict("Container %s is %s: cannot attach", b.id, r.status().word());
             Sessions.ContainerAttach[] self = new Sessions.ContainerAttach[1];
-            Sessions.ContainerAttach a = new Sessions.ContainerAttach(o, r.spec().tty(), r.spec().openStdin(), () -> {
-                if (b.rec.status() == Status.EXITED || b.rec.status() == Status.RESTARTING) return b.rec.exitCode();
-                OptionalInt c = runtime.exitCode(b.id);
-                return c.isPresent() ? c.getAsInt() : null;
-            }, () -> b.pending.remove(self[0]));
+            Sessions.ContainerAttach a = new Sessions.ContainerAttach(o, r.spec().tty(), r.spec().openStdin(),
+                    () -> exitCodeAfterOutput(b), () -> b.pending.remove(self[0]));
             self[0] = a;
             if (o.logs()) {
                 for (io.berth.engine.runtime.LogEntry e : K8sFileLog.read(logPath(b.id), new LogQuery(o.stdout(), o.stderr(), null, null, -1, false)))
@@ -870,6 +889,27 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 b.pending.add(a); // connected by the next start, before the process runs
             }
             return a;
+        }
+    }
+
+    /**
+     * The exit code once the attach stream has ended: conmon closes the socket around the time it writes
+     * the exit file, so give it a moment (bounded) rather than answer null for a process that has ended.
+     */
+    private Integer exitCodeAfterOutput(Box b) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        for (;;) {
+            Status s = b.rec.status();
+            if (s == Status.EXITED || s == Status.RESTARTING || s == Status.REMOVING) return b.rec.exitCode();
+            OptionalInt c = runtime.exitCode(b.id);
+            if (c.isPresent()) return c.getAsInt();
+            if (System.nanoTime() > deadline) return null;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
     }
 

@@ -95,7 +95,12 @@ final class Sessions {
 
         @Override public boolean tty() { return tty; }
 
-        @Override public Integer exitCode() { return ended ? exitCode.get() : null; }
+        private Integer code;
+
+        @Override public synchronized Integer exitCode() {
+            if (ended && code == null) code = exitCode.get();
+            return code;
+        }
 
         @Override
         public void close() {

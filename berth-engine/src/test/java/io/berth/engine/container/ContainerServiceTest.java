@@ -457,8 +457,10 @@ class ContainerServiceTest {
     void runningContainersSurviveTheEngineAndAreReadopted() throws Exception {
         String runner = ctr.create(spec("sleep", "1000")).id();
         String quick = ctr.create(spec("sh", "-c", "sleep 1; exit 4")).id();
+        String always = ctr.create(spec("sh", "-c", "sleep 1; exit 2").withHost(host(null, "always", 0))).id();
         ctr.start(runner);
         ctr.start(quick);
+        ctr.start(always);
         engine.close();
         Thread.sleep(1500); // quick exits while no engine watches
         openEngine();
@@ -469,6 +471,10 @@ class ContainerServiceTest {
         assertThat(q.state().status()).isEqualTo(Status.EXITED);
         assertThat(q.state().exitCode()).isEqualTo(4);
         assertThat(Mounter.isMountPoint(Path.of(q.rootfs()))).isFalse();
+        // the exit while no engine watched is seen at open, and the restart policy applies
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && ctr.inspect(always).state().restartCount() < 1) Thread.sleep(50);
+        assertThat(ctr.inspect(always).state().restartCount()).isGreaterThanOrEqualTo(1);
 
         String x = ctr.execCreate(runner, ExecSpec.of(List.of("echo", "still here")));
         try (AttachSession s = ctr.execStart(x, false, false)) {
