@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -188,5 +189,38 @@ class ContainerCliTest {
         Proc p = ok("start", "-a", "sa");
         assertThat(p.out()).isEqualTo("attached\n");
         ok("rm", "sa");
+    }
+
+    /** `run -it` under a pty (script): raw bytes both ways, the terminal's size sent as a resize. */
+    @Test void runInteractiveTtyUnderAPty() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("script", "-qec",
+                "stty rows 30 cols 100; " + DOCKER + " run -it --rm --name t1 " + BUSYBOX + " sh", "/dev/null");
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try { return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8); }
+            catch (java.io.IOException e) { return e.toString(); }
+        });
+        Thread.sleep(1500); // let the CLI attach and put the terminal in raw mode
+        p.getOutputStream().write("echo tty-hi\r".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        Thread.sleep(300);
+        p.getOutputStream().write("exit\r".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("docker run -it exits").isTrue();
+        String text = out.get(5, TimeUnit.SECONDS);
+        assertThat(p.exitValue()).as(text).isZero();
+        assertThat(text).contains("echo tty-hi");
+        assertThat(containers.resizes).contains("t1:30x100");
+    }
+
+    /** `docker run -d` abandons its wait; the server must not keep that request alive. */
+    @Test void abandonedWaitEndsTheRequest() throws Exception {
+        ok("run", "-d", "--name", "aw", BUSYBOX, "sleep", "100");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.inflight() > 0 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(server.inflight()).isZero();
+        ok("rm", "-f", "aw");
     }
 }

@@ -375,8 +375,11 @@ final class FakeContainers implements ContainerEngine {
             @Override public void write(byte[] b, int off, int len) {
                 synchronized (FakeContainers.this) {
                     byte[] d = java.util.Arrays.copyOfRange(b, off, off + len);
-                    if (c.echoing) emit(c, StdStream.STDOUT, d);
-                    else if (c.status == Status.CREATED) c.pendingStdin.writeBytes(d);
+                    if (c.echoing) {
+                        emit(c, StdStream.STDOUT, d);
+                        // A TTY shell gets no EOF from a half-close; it leaves on "exit".
+                        if (c.spec.tty() && new String(d, StandardCharsets.UTF_8).contains("exit")) exit(c, 0);
+                    } else if (c.status == Status.CREATED) c.pendingStdin.writeBytes(d);
                 }
             }
 

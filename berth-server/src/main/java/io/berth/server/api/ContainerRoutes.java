@@ -133,14 +133,21 @@ public final class ContainerRoutes {
         WaitCondition cond = WaitCondition.parse(r.query("condition"));
         containers.inspect(ref);
         HttpExchange.ChunkedResponse out = r.exchange().startChunked(200, "application/json");
+        Thread self = Thread.currentThread();
+        r.exchange().onClientGone(self::interrupt); // `docker run -d` abandons its wait
         WaitResult res;
         try {
             res = containers.wait(ref, cond);
         } catch (BerthException e) {
             res = new WaitResult(-1, e.getMessage());
         }
-        out.write((Json.string(ContainerJson.waitBody(res)) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        out.end();
+        if (Thread.interrupted()) { r.exchange().abort(); return; }
+        try {
+            out.write((Json.string(ContainerJson.waitBody(res)) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.end();
+        } catch (IOException gone) {
+            r.exchange().abort();
+        }
     }
 
     private void logs(ApiRequest r) throws IOException {
@@ -153,11 +160,19 @@ public final class ContainerRoutes {
             boolean tty = logs.tty();
             String ct = r.version().lessThan(new ApiVersion(1, 42)) ? null : StdioStreams.contentType(r.version(), tty);
             HttpExchange.ChunkedResponse out = r.exchange().startChunked(200, ct);
-            for (LogEntry e; (e = logs.next()) != null; ) {
-                byte[] p = StdioStreams.logPayload(e, timestamps);
-                out.write(tty ? p : StdioStreams.frame(e.stream(), p, 0, p.length));
+            Thread self = Thread.currentThread();
+            if (opts.follow()) r.exchange().onClientGone(self::interrupt); // Ctrl-C on `logs -f`
+            try {
+                for (LogEntry e; (e = logs.next()) != null && !self.isInterrupted(); ) {
+                    byte[] p = StdioStreams.logPayload(e, timestamps);
+                    out.write(tty ? p : StdioStreams.frame(e.stream(), p, 0, p.length));
+                }
+                if (Thread.interrupted()) r.exchange().abort();
+                else out.end();
+            } catch (IOException gone) { // the client left: nothing to report to
+                Thread.interrupted();
+                r.exchange().abort();
             }
-            out.end();
         }
     }
 

@@ -96,7 +96,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             } else if (!current.requestComplete()) {
                 current.connectionLost();
-            } // else: the answer still goes out; exchangeFinished closes afterwards
+            } else {
+                current.clientGone(); // the answer may still go out; exchangeFinished closes afterwards
+            }
         }
         ctx.fireUserEventTriggered(evt);
     }

@@ -64,7 +64,19 @@ public final class HttpExchange {
         this.rawInput = hijackCandidate ? new RequestBody(channel) : null;
     }
 
+    private final java.util.concurrent.CompletableFuture<Void> clientGone = new java.util.concurrent.CompletableFuture<>();
+
     boolean hijackCandidate() { return hijackCandidate; }
+
+    /**
+     * Runs {@code action} (on the event loop, or at once if it already happened) when the client
+     * has gone: the connection closed, or its read side ended after the request, which Go's HTTP
+     * server also takes as cancellation. Long waits (wait, logs -f) use it to stop early instead
+     * of holding an engine waiter for a client that is no longer there.
+     */
+    public void onClientGone(Runnable action) { clientGone.thenRun(action); }
+
+    void clientGone() { clientGone.complete(null); }
 
     RequestBody rawInput() { return rawInput; }
 
@@ -182,6 +194,7 @@ public final class HttpExchange {
 
     /** Event loop: the connection closed under this exchange. */
     void connectionLost() {
+        clientGone();
         body.fail(new IOException("connection closed by the client"));
     }
 
