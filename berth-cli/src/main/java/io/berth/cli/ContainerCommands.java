@@ -51,6 +51,8 @@ final class ContainerCommands {
         Cli.requireArgs(f, p, 1, Integer.MAX_VALUE);
         ContainerSpec spec = RunFlags.spec(p, p.args(), cli.env);
         boolean detach = p.bool("detach");
+        if (!detach && spec.tty() && spec.openStdin() && !cli.stdinIsTerminal())
+            throw new CliException("the input device is not a TTY");
         int[] size = spec.tty() && cli.stdinIsTerminal() ? Streams.terminalSize() : null;
         if (size != null) spec = spec.withHost(withConsole(spec, size));
         ContainerClient c = cli.client().containers();
@@ -79,7 +81,12 @@ final class ContainerCommands {
                     return 0;
                 }
                 if (size != null) resizeQuietly(() -> c.resize(id, size[0], size[1]));
-                Streams.pump(session, cli.in, cli.out, cli.err);
+                List<AutoCloseable> handlers = signals(cli, c, id, spec.tty(), !p.has("sig-proxy") || p.bool("sig-proxy"));
+                try {
+                    Streams.pump(session, cli.in, cli.out, cli.err);
+                } finally {
+                    Streams.closeAll(handlers);
+                }
                 WaitResult r = w.result();
                 if (r.error() != null) cli.err.println("Error response from daemon: " + r.error());
                 return r.statusCode();
@@ -90,6 +97,31 @@ final class ContainerCommands {
             if (raw != null) raw.close();
             if (session != null) session.close();
         }
+    }
+
+    /**
+     * Like the docker CLI while attached: a terminal resize is passed on (SIGWINCH → resize), and
+     * without a TTY, SIGINT/SIGTERM are forwarded to the container (--sig-proxy) instead of
+     * ending berth; with a TTY the keys reach the process through the raw terminal anyway.
+     */
+    private static List<AutoCloseable> signals(Cli cli, ContainerClient c, String id, boolean tty, boolean proxy) {
+        List<AutoCloseable> handlers = new ArrayList<>();
+        if (tty && cli.stdinIsTerminal()) {
+            handlers.add(Streams.onSignal("WINCH", () -> {
+                int[] s = Streams.terminalSize();
+                if (s != null) {
+                    try { c.resize(id, s[0], s[1]); } catch (BerthException ignored) { /* the container may have gone */ }
+                }
+            }));
+        }
+        if (proxy && !tty) {
+            for (String sig : List.of("INT", "TERM")) {
+                handlers.add(Streams.onSignal(sig, () -> {
+                    try { c.kill(id, "SIG" + sig); } catch (BerthException ignored) { /* already stopped */ }
+                }));
+            }
+        }
+        return handlers;
     }
 
     /** docker's codes for a start that failed: 126 cannot execute, 127 not found, else 125. */
@@ -184,7 +216,12 @@ final class ContainerCommands {
                 int[] size = Streams.terminalSize();
                 if (size != null) resizeQuietly(() -> c.resize(id, size[0], size[1]));
             }
-            Streams.pump(s, cli.in, cli.out, cli.err);
+            List<AutoCloseable> handlers = signals(cli, c, id, tty, true);
+            try {
+                Streams.pump(s, cli.in, cli.out, cli.err);
+            } finally {
+                Streams.closeAll(handlers);
+            }
             return w.result().statusCode();
         } catch (IOException e) {
             throw new CliException("attaching to " + id + ": " + e.getMessage());
@@ -494,6 +531,7 @@ final class ContainerCommands {
             else if (cli.env.get(e) != null) env.add(e + "=" + cli.env.get(e));
         }
         boolean tty = p.bool("tty"), stdin = p.bool("interactive"), detach = p.bool("detach");
+        if (!detach && tty && stdin && !cli.stdinIsTerminal()) throw new CliException("the input device is not a TTY");
         int[] size = tty && cli.stdinIsTerminal() ? Streams.terminalSize() : null;
         ExecSpec spec = new ExecSpec(List.copyOf(p.args().subList(1, p.args().size())), env, p.value("user"), p.value("workdir"), tty,
                 stdin && !detach, !detach, !detach, p.bool("privileged"), size == null ? null : List.of(size[0], size[1]));
@@ -507,7 +545,17 @@ final class ContainerCommands {
         try (AttachSession s = c.execStart(id, false, tty, stdin)) {
             if (tty && stdin && cli.stdinIsTerminal()) raw = Streams.RawMode.enter();
             if (size != null) resizeQuietly(() -> c.execResize(id, size[0], size[1]));
-            Streams.pump(s, cli.in, cli.out, cli.err);
+            AutoCloseable winch = size == null ? () -> { } : Streams.onSignal("WINCH", () -> {
+                int[] now = Streams.terminalSize();
+                if (now != null) {
+                    try { c.execResize(id, now[0], now[1]); } catch (BerthException ignored) { /* the exec may have ended */ }
+                }
+            });
+            try {
+                Streams.pump(s, cli.in, cli.out, cli.err);
+            } finally {
+                Streams.closeAll(List.of(winch));
+            }
             Integer code = s.exitCode();
             return code == null ? 0 : code;
         } catch (IOException e) {

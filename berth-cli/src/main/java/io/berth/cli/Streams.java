@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Moving bytes between the terminal and an attach/exec session, like docker's hijack.go: stdin
@@ -46,6 +47,31 @@ final class Streams {
             to.flush();
         }
         out.flush();
+    }
+
+    /**
+     * Runs {@code action} on each delivery of the named signal (WINCH, INT, TERM) until closed; the
+     * previous handler comes back on close. Where the JVM refuses the signal this is a no-op.
+     */
+    @SuppressWarnings("removal")
+    static AutoCloseable onSignal(String name, Runnable action) {
+        try {
+            sun.misc.Signal sig = new sun.misc.Signal(name);
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(sig, s -> {
+                // Off the signal thread: the action makes an HTTP call.
+                Thread.ofVirtual().start(action);
+            });
+            return () -> sun.misc.Signal.handle(sig, previous);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            return () -> { };
+        }
+    }
+
+    /** Closes quietly what {@link #onSignal} returned. */
+    static void closeAll(List<AutoCloseable> handlers) {
+        for (AutoCloseable c : handlers) {
+            try { c.close(); } catch (Exception ignored) { /* restoring a handler cannot meaningfully fail */ }
+        }
     }
 
     /** The local terminal's size as {rows, cols}, from {@code stty size}; null when there is none. */
