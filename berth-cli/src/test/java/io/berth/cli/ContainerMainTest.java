@@ -213,6 +213,23 @@ class ContainerMainTest {
         assertThat(log.get(1)).isEqualTo("GET /containers/ctr/logs?stderr=1&stdout=1&tail=2&timestamps=1");
     }
 
+    /** The AOT training's container commands really succeed against the canned routes (else the cache trains error paths). */
+    @Test void trainingCommandsSucceedAgainstTheCannedServer() throws Exception {
+        try (CannedServer s = new CannedServer(dir.resolve("c.sock"), CannedServer::sample)) {
+            assertThat(run(s.host(), new byte[0], "ps")).isZero();
+            assertThat(stdout).contains("web").contains("\"sh -c 'sleep 100'\"");
+            assertThat(run(s.host(), new byte[0], "inspect", "-f", "{{.State.Running}} {{.Name}}", "web")).isZero();
+            assertThat(stdout).isEqualTo("true /web\n");
+            assertThat(run(s.host(), new byte[0], "run", "-d", "--rm", "-e", "A=1", "-m", "64m", "--cpus", "0.5", "-v", "/a:/b:ro", "busybox", "true")).isZero();
+            assertThat(stdout).isEqualTo(CannedServer.CONTAINER + "\n");
+            assertThat(run(s.host(), new byte[0], "create", "--name", "x", "busybox")).isZero();
+            for (String[] c : new String[][]{{"stop", "web"}, {"kill", "web"}, {"rm", "-f", "web"}}) {
+                assertThat(run(s.host(), new byte[0], c)).as(String.join(" ", c)).isZero();
+                assertThat(stdout).isEqualTo("web\n");
+            }
+        }
+    }
+
     @Test void psStopRmInspectFallBackAsDocker() throws Exception {
         String host = serve((m, path, h, in, out, ch) -> {
             if (path.startsWith("/containers/json")) json(out, 200, "[{\"Id\":\"" + CID + "\",\"Names\":[\"/web\"],\"Image\":\"busybox\","
