@@ -57,23 +57,36 @@ final class ContainerCommands {
         if (size != null) spec = spec.withHost(withConsole(spec, size));
         ContainerClient c = cli.client().containers();
         String id;
+        String prog = cmd.replace(" container", "").replace(" run", "");
         try {
             id = createPulling(cli, spec, !detach, p.value("pull"));
         } catch (DaemonException e) {
-            cli.err.println(cmd.replace(" run", "").replace(" container", "") + ": Error response from daemon: " + e.getMessage());
+            cli.err.println(prog + ": Error response from daemon: " + e.getMessage());
+            return 125;
+        } catch (BerthException e) {
+            // e.g. the implicit pull failed: docker says so and exits 125 like any failure before start
+            cli.err.println(prog + ": " + e.getMessage());
             return 125;
         }
         AttachSession session = null;
         Streams.RawMode raw = null;
+        ContainerClient.PendingWait pending;
         try {
             if (!detach) session = c.attach(id, new AttachOptions(spec.openStdin(), true, true, false, true), spec.tty());
-            try (ContainerClient.PendingWait w = c.waitAsync(id, spec.host().autoRemove() ? WaitCondition.REMOVED : WaitCondition.NEXT_EXIT)) {
+            pending = c.waitAsync(id, spec.host().autoRemove() ? WaitCondition.REMOVED : WaitCondition.NEXT_EXIT);
+        } catch (DaemonException e) {
+            if (session != null) session.close();
+            cli.err.println(prog + ": Error response from daemon: " + e.getMessage());
+            return 125;
+        }
+        try {
+            try (ContainerClient.PendingWait w = pending) {
                 if (session != null && spec.tty() && spec.openStdin() && cli.stdinIsTerminal()) raw = Streams.RawMode.enter();
                 try {
                     c.start(id);
                 } catch (DaemonException e) {
                     if (raw != null) { raw.close(); raw = null; }
-                    cli.err.println(cmd.replace(" run", "").replace(" container", "") + ": Error response from daemon: " + e.getMessage());
+                    cli.err.println(prog + ": Error response from daemon: " + e.getMessage());
                     return startFailureCode(e.getMessage());
                 }
                 if (detach) {
