@@ -149,9 +149,22 @@ final class CannedServer implements AutoCloseable {
             case "POST /images/load" -> Reply.stream("{\"stream\":\"Loaded image: busybox:latest\\n\"}", "{\"stream\":\"Loaded image ID: " + id + "\\n\"}");
             case "GET /images/get" -> new Reply(200, "application/x-tar", List.of("TARBYTES"));
             case "GET /images/nosuch/json", "DELETE /images/nosuch" -> Reply.json(404, "{\"message\":\"No such image: nosuch:latest\"}");
+            case "GET /containers/json" -> Reply.json(200, "[{\"Id\":\"" + CONTAINER + "\",\"Names\":[\"/web\"],\"Image\":\"busybox\","
+                    + "\"ImageID\":\"" + id + "\",\"Command\":\"sh -c 'sleep 100'\",\"Created\":1795441435,\"Ports\":[],\"Labels\":{\"k\":\"v\"},"
+                    + "\"State\":\"running\",\"Status\":\"Up 4 seconds\",\"HostConfig\":{\"NetworkMode\":\"none\"},\"Mounts\":[]}]");
+            case "GET /containers/web/json" -> Reply.json(200, "{\"Id\":\"" + CONTAINER + "\",\"Created\":\"2026-11-23T13:43:55.1Z\",\"Path\":\"sh\","
+                    + "\"Args\":[\"-c\",\"sleep 100\"],\"State\":{\"Status\":\"running\",\"Running\":true,\"Pid\":1223,\"ExitCode\":0,"
+                    + "\"StartedAt\":\"2026-11-23T13:43:55.8Z\",\"FinishedAt\":\"0001-01-01T00:00:00Z\"},\"Image\":\"" + id + "\",\"Name\":\"/web\","
+                    + "\"HostConfig\":{\"NetworkMode\":\"none\",\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0}},"
+                    + "\"Config\":{\"Tty\":false,\"Cmd\":[\"sh\",\"-c\",\"sleep 100\"],\"Image\":\"busybox\",\"Labels\":{}}}");
+            case "POST /containers/create" -> Reply.json(201, "{\"Id\":\"" + CONTAINER + "\",\"Warnings\":[]}");
+            case "POST /containers/" + CONTAINER + "/wait" -> Reply.json(200, "{\"Error\":null,\"StatusCode\":0}");
+            case "POST /containers/" + CONTAINER + "/start", "POST /containers/web/stop", "POST /containers/web/kill",
+                 "DELETE /containers/web" -> new Reply(204, null, List.of(""));
             default -> null;
         };
     }
 
     static final Map<String, String> NO_ENV = Map.of();
+    static final String CONTAINER = "d5f8977b1018a7c2cc9b703c9f857c04997540a1c0fb07f62be5e54927d93eb7";
 }

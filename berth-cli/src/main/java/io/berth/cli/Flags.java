@@ -24,6 +24,7 @@ final class Flags {
     private final String description;
     private final Map<String, Spec> byName = new LinkedHashMap<>();
     private final Map<Character, Spec> byShort = new HashMap<>();
+    private boolean interspersed = true;
 
     /** @param usage e.g. "berth images [OPTIONS] [REPOSITORY[:TAG]]" */
     Flags(String usage, String description) {
@@ -49,6 +50,9 @@ final class Flags {
         if (s.shortName() != 0) byShort.put(s.shortName(), s);
         return this;
     }
+
+    /** Flags end at the first argument ({@code run IMAGE ls -l}: "-l" belongs to the command), as docker's run and exec. */
+    Flags noInterspersed() { interspersed = false; return this; }
 
     String usage() { return usage; }
 
@@ -107,6 +111,9 @@ final class Flags {
                     values.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(val);
                     break;
                 }
+            } else if (!interspersed) {
+                positional.addAll(args.subList(i, args.size()));
+                break;
             } else {
                 positional.add(a);
             }

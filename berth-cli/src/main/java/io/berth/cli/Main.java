@@ -32,6 +32,9 @@ public final class Main {
             A container engine that speaks the Docker Engine API
 
             Common Commands:
+              run         Create and run a new container from an image
+              exec        Execute a command in a running container
+              ps          List containers
               pull        Download an image from a registry
               images      List images
               login       Log in to a registry
@@ -40,10 +43,24 @@ public final class Main {
               info        Display system-wide information
 
             Management Commands:
+              container   Manage containers
               image       Manage images
               daemon      Run berthd (berth daemon --help)
 
             Commands:
+              attach      Attach local standard input, output, and error streams to a running container
+              create      Create a new container
+              inspect     Return low-level information on Docker objects
+              kill        Kill one or more running containers
+              logs        Fetch the logs of a container
+              pause       Pause all processes within one or more containers
+              rename      Rename a container
+              restart     Restart one or more containers
+              rm          Remove one or more containers
+              start       Start one or more stopped containers
+              stop        Stop one or more running containers
+              unpause     Unpause all processes within one or more containers
+              wait        Block until one or more containers stop, then print their exit codes
               history     Show the history of an image
               load        Load an image from a tar archive or STDIN
               rmi         Remove one or more images
@@ -130,12 +147,84 @@ public final class Main {
             case "save" -> ImageCommands.save(cli, args, "berth save");
             case "load" -> ImageCommands.load(cli, args, "berth load");
             case "image" -> image(cli, args);
+            case "container" -> container(cli, args);
+            case "run" -> ContainerCommands.run(cli, args, "berth run");
+            case "create" -> ContainerCommands.create(cli, args, "berth create");
+            case "start" -> ContainerCommands.start(cli, args, "berth start");
+            case "stop" -> ContainerCommands.stop(cli, args, "berth stop", false);
+            case "restart" -> ContainerCommands.stop(cli, args, "berth restart", true);
+            case "kill" -> ContainerCommands.kill(cli, args, "berth kill");
+            case "rm" -> ContainerCommands.rm(cli, args, "berth rm");
+            case "ps" -> ContainerCommands.ps(cli, args, "berth ps");
+            case "logs" -> ContainerCommands.logs(cli, args, "berth logs");
+            case "exec" -> ContainerCommands.exec(cli, args, "berth exec");
+            case "inspect" -> ContainerCommands.inspect(cli, args, "berth inspect", null);
+            case "wait" -> ContainerCommands.waitCmd(cli, args, "berth wait");
+            case "pause" -> ContainerCommands.pause(cli, args, "berth pause", true);
+            case "unpause" -> ContainerCommands.pause(cli, args, "berth unpause", false);
+            case "rename" -> ContainerCommands.rename(cli, args, "berth rename");
+            case "attach" -> ContainerCommands.attach(cli, args, "berth attach");
             case "login" -> SystemCommands.login(cli, args);
             case "logout" -> SystemCommands.logout(cli, args);
             case "version" -> SystemCommands.version(cli, args);
             case "info" -> SystemCommands.info(cli, args);
             case "daemon" -> throw new CliException("berth daemon is started by the ./berth launcher (it needs the daemon's classpath); run ./berth daemon");
             default -> throw new UsageException("berth: '" + verb + "' is not a berth command.\nSee 'berth --help'", 1);
+        };
+    }
+
+    private static final String CONTAINER_USAGE = """
+
+            Usage:  berth container COMMAND
+
+            Manage containers
+
+            Commands:
+              attach      Attach local standard input, output, and error streams to a running container
+              create      Create a new container
+              exec        Execute a command in a running container
+              inspect     Display detailed information on one or more containers
+              kill        Kill one or more running containers
+              logs        Fetch the logs of a container
+              ls          List containers
+              pause       Pause all processes within one or more containers
+              rename      Rename a container
+              restart     Restart one or more containers
+              rm          Remove one or more containers
+              run         Create and run a new container from an image
+              start       Start one or more stopped containers
+              stop        Stop one or more running containers
+              unpause     Unpause all processes within one or more containers
+              wait        Block until one or more containers stop, then print their exit codes
+
+            Run 'berth container COMMAND --help' for more information on a command.
+            """;
+
+    private static int container(Cli cli, List<String> args) {
+        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")) {
+            cli.out.print(CONTAINER_USAGE);
+            return 0;
+        }
+        List<String> rest = args.subList(1, args.size());
+        String c = "berth container " + args.getFirst();
+        return switch (args.getFirst()) {
+            case "run" -> ContainerCommands.run(cli, rest, c);
+            case "create" -> ContainerCommands.create(cli, rest, c);
+            case "start" -> ContainerCommands.start(cli, rest, c);
+            case "stop" -> ContainerCommands.stop(cli, rest, c, false);
+            case "restart" -> ContainerCommands.stop(cli, rest, c, true);
+            case "kill" -> ContainerCommands.kill(cli, rest, c);
+            case "rm", "remove" -> ContainerCommands.rm(cli, rest, c);
+            case "ls", "list", "ps" -> ContainerCommands.ps(cli, rest, c);
+            case "logs" -> ContainerCommands.logs(cli, rest, c);
+            case "exec" -> ContainerCommands.exec(cli, rest, c);
+            case "inspect" -> ContainerCommands.inspect(cli, rest, c, "container");
+            case "wait" -> ContainerCommands.waitCmd(cli, rest, c);
+            case "pause" -> ContainerCommands.pause(cli, rest, c, true);
+            case "unpause" -> ContainerCommands.pause(cli, rest, c, false);
+            case "rename" -> ContainerCommands.rename(cli, rest, c);
+            case "attach" -> ContainerCommands.attach(cli, rest, c);
+            default -> throw new UsageException("berth container: '" + args.getFirst() + "' is not a berth container command.\nSee 'berth container --help'", 1);
         };
     }
 

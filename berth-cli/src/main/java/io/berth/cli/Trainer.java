@@ -28,6 +28,9 @@ final class Trainer {
                         {"image", "inspect", "busybox"}, {"image", "inspect", "-f", "{{.Id}} {{json .Config}}", "busybox"},
                         {"history", "busybox"}, {"pull", "busybox"}, {"pull", "-q", "busybox"}, {"rmi", "busybox"},
                         {"rmi", "nosuch"}, {"tag", "busybox", "busybox:2"}, {"images", "--help"}, {"images", "--bogus"},
+                        {"ps"}, {"ps", "-aq"}, {"ps", "--format", "{{.Names}}\\t{{.Status}}"}, {"inspect", "web"},
+                        {"run", "-d", "--rm", "-e", "A=1", "-m", "64m", "--cpus", "0.5", "-v", "/a:/b:ro", "busybox", "true"},
+                        {"create", "--name", "x", "busybox"}, {"stop", "web"}, {"kill", "web"}, {"rm", "-f", "web"}, {"run", "--help"},
                 };
                 for (int round = 0; round < 3; round++) {
                     for (String[] c : commands) {

@@ -60,12 +60,14 @@ import java.util.function.Function;
  * BerthException UNAVAILABLE when the connection breaks mid-exchange.
  */
 public final class BerthClient implements ImageEngine, SystemEngine {
+    private volatile ContainerClient containers;
+
     /** The API version this client speaks (and the newest berthd serves). */
     public static final String API_VERSION = "1.44";
     public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
 
     private final String host;
-    private final UnixHttp http;
+    final UnixHttp http;
     private final Function<String, RegistryAuth> credentials;
     private volatile String apiPrefix;
 
@@ -93,6 +95,17 @@ public final class BerthClient implements ImageEngine, SystemEngine {
     }
 
     public String host() { return host; }
+
+    /**
+     * The container verbs over the same connection settings. A separate object because
+     * {@link io.berth.api.container.ContainerEngine#inspect} and {@link ImageEngine#inspect}
+     * share a signature with different results, so one class cannot implement both.
+     */
+    public ContainerClient containers() {
+        ContainerClient c = containers;
+        if (c == null) containers = c = new ContainerClient(this);
+        return c;
+    }
 
     // ---------------------------------------------------------------- system
 
@@ -427,7 +440,7 @@ public final class BerthClient implements ImageEngine, SystemEngine {
      * The version prefix, negotiated once like the docker CLI does: the server's Api-Version from
      * /_ping if it is older than ours (so a dockerd 20.10 at 1.41 works), else ours.
      */
-    private String prefix() {
+    String prefix() {
         String p = apiPrefix;
         if (p == null) {
             ping();
@@ -451,7 +464,7 @@ public final class BerthClient implements ImageEngine, SystemEngine {
 
     private static int parseIntOr0(String s) { try { return Integer.parseInt(s); } catch (NumberFormatException e) { return 0; } }
 
-    private UnixHttp.Response send(String method, String path, Map<String, String> headers, UnixHttp.Body body) {
+    UnixHttp.Response send(String method, String path, Map<String, String> headers, UnixHttp.Body body) {
         return sendAt(method, path.equals("/_ping") ? path : prefix() + path, headers, body);
     }
 
@@ -488,15 +501,15 @@ public final class BerthClient implements ImageEngine, SystemEngine {
         return status == 304 ? "not modified" : "HTTP status " + status;
     }
 
-    private static BerthException broken(String what, IOException e) {
+    static BerthException broken(String what, IOException e) {
         return new BerthException(BerthException.Kind.UNAVAILABLE, what + ": connection to berthd failed: " + e.getMessage(), e);
     }
 
-    private JsonNode getJson(String path) { return requestJson("GET", path, null); }
+    JsonNode getJson(String path) { return requestJson("GET", path, null); }
 
     private JsonNode postJson(String path, JsonNode body) { return requestJson("POST", path, body); }
 
-    private JsonNode requestJson(String method, String path, JsonNode body) {
+    JsonNode requestJson(String method, String path, JsonNode body) {
         return requestJsonAt(method, prefix() + path, body);
     }
 
@@ -540,12 +553,12 @@ public final class BerthClient implements ImageEngine, SystemEngine {
         return b.toString();
     }
 
-    private static String text(JsonNode n, String field) {
+    static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    private static List<String> strings(JsonNode arr) {
+    static List<String> strings(JsonNode arr) {
         List<String> out = new ArrayList<>();
         arr.forEach(x -> out.add(x.asText()));
         return List.copyOf(out);

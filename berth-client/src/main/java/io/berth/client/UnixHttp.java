@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +75,153 @@ public final class UnixHttp {
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /**
+     * Sends one request and returns before reading the response: for long polls such as
+     * {@code POST /containers/ID/wait}, whose request must reach the daemon before the next call
+     * (start) while the answer comes much later. {@link Pending#response()} reads it.
+     */
+    public Pending send(String method, String target, Map<String, String> headers, Body.Bytes body) throws IOException {
+        SocketChannel ch = connect();
+        try {
+            writeHead(ch, method, target, headers, body, false);
+            return new Pending(method, ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** A request sent whose response is still to be read. */
+    public static final class Pending implements AutoCloseable {
+        private final String method;
+        private final SocketChannel ch;
+
+        Pending(String method, SocketChannel ch) { this.method = method; this.ch = ch; }
+
+        public Response response() throws IOException {
+            return readResponse(method, new BufferedInputStream(new ChannelIn(ch), 16384), ch);
+        }
+
+        @Override public void close() {
+            try { ch.close(); } catch (IOException ignored) { /* abandoning the poll */ }
+        }
+    }
+
+    /**
+     * Docker's hijack: sends the request with {@code Connection: Upgrade} and {@code Upgrade: tcp},
+     * accepts 101 (dockerd, berthd) or 200 (older servers answer a plain raw stream); after the head
+     * the connection is a raw bidirectional byte stream. Other statuses come back as a Response in
+     * {@link Hijack#error()} so the caller can map the daemon's message.
+     */
+    public Hijack hijack(String method, String target, Body.Bytes body) throws IOException {
+        SocketChannel ch = connect();
+        try {
+            writeHead(ch, method, target, null, body, true);
+            // Read the head byte by byte-buffered, but keep what is buffered: output may follow the head at once.
+            BufferedInputStream in = new BufferedInputStream(new ChannelIn(ch), 16384);
+            String statusLine;
+            int status;
+            Map<String, String> headers;
+            do {
+                statusLine = readLine(in);
+                if (statusLine == null) throw new IOException("connection closed before a response arrived");
+                String[] parts = statusLine.split(" ", 3);
+                if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) throw new IOException("malformed HTTP status line: " + statusLine);
+                try { status = Integer.parseInt(parts[1]); }
+                catch (NumberFormatException e) { throw new IOException("malformed HTTP status line: " + statusLine); }
+                headers = readHeaders(in);
+            } while (status == 100);
+            if (status == 101 || status == 200) return new Hijack(ch, in, new ChannelOut(ch), status, headers, null);
+            // An error: re-frame the body the usual way.
+            InputStream errBody;
+            String cl = headers.get("content-length");
+            if (headers.getOrDefault("transfer-encoding", "").toLowerCase(Locale.ROOT).contains("chunked")) errBody = new ChunkedInputStream(in);
+            else if (cl != null) errBody = new FixedLengthInputStream(in, Long.parseLong(cl.trim()));
+            else errBody = in;
+            return new Hijack(ch, in, null, status, headers, new Response(status, headers, errBody, ch));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** A hijacked connection: read output from {@code in}, write stdin to {@code out}, half-close with {@link #closeWrite()}. */
+    public record Hijack(SocketChannel channel, InputStream in, OutputStream out, int status, Map<String, String> headers,
+                         Response error) implements AutoCloseable {
+        /** Sends FIN on our side only: the process sees EOF on stdin while its output keeps coming. */
+        public void closeWrite() throws IOException {
+            if (channel.isOpen()) channel.shutdownOutput();
+        }
+
+        @Override public void close() {
+            try { channel.close(); } catch (IOException ignored) { /* done with it */ }
+        }
+    }
+
+    private SocketChannel connect() throws IOException {
+        try { return SocketChannel.open(UnixDomainSocketAddress.of(socket)); }
+        catch (IOException e) { throw new ConnectFailedException(socket, e); }
+    }
+
+    private static void writeHead(SocketChannel ch, String method, String target, Map<String, String> headers, Body.Bytes body,
+                                  boolean upgrade) throws IOException {
+        StringBuilder head = new StringBuilder(256);
+        head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        head.append("Host: berth\r\nUser-Agent: berth-cli\r\n");
+        head.append(upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "Connection: close\r\n");
+        if (headers != null) headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        if (body == null) head.append(upgrade ? "Content-Type: text/plain\r\n" : "").append("Content-Length: 0\r\n");
+        else head.append("Content-Type: ").append(body.contentType()).append("\r\nContent-Length: ").append(body.data().length).append("\r\n");
+        head.append("\r\n");
+        ByteArrayOutputStream b = new ByteArrayOutputStream(head.length() + (body == null ? 0 : body.data().length));
+        b.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (body != null) b.writeBytes(body.data());
+        ByteBuffer buf = ByteBuffer.wrap(b.toByteArray());
+        while (buf.hasRemaining()) ch.write(buf);
+    }
+
+    /**
+     * Streams straight on the channel. Not {@link Channels#newInputStream}: on a blocking channel
+     * those streams may serialise reads and writes on one lock, and a hijacked stream reads output
+     * while another thread writes stdin.
+     */
+    static final class ChannelIn extends InputStream {
+        private final SocketChannel ch;
+
+        ChannelIn(SocketChannel ch) { this.ch = ch; }
+
+        @Override public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n;
+            while ((n = read(one, 0, 1)) == 0) { /* blocking channel: 0 only for len 0 */ }
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0;
+            try { return ch.read(ByteBuffer.wrap(b, off, len)); }
+            catch (java.nio.channels.AsynchronousCloseException e) { return -1; }
+        }
+    }
+
+    static final class ChannelOut extends OutputStream {
+        private final SocketChannel ch;
+
+        ChannelOut(SocketChannel ch) { this.ch = ch; }
+
+        @Override public void write(int b) throws IOException { write(new byte[]{(byte) b}, 0, 1); }
+
+        @Override public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) ch.write(buf);
+        }
+
+        /** Closing stdin is a half-close, never a full close: output still has to arrive. */
+        @Override public void close() throws IOException {
+            if (ch.isOpen()) ch.shutdownOutput();
         }
     }
 

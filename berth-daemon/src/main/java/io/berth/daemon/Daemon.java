@@ -50,7 +50,7 @@ public final class Daemon implements AutoCloseable {
             BerthServer.Handle server;
             try {
                 server = new BerthServer(new ServerConfig(options.socket(), DaemonMain.version(), ServerConfig.MODE_0660, SHUTDOWN_GRACE),
-                        engine.images(), engine.system()).start();
+                        engine.images(), engine.system(), lazyContainers(engine)).start();
             } catch (IOException e) {
                 throw new DaemonException("listening on unix://" + options.socket() + ": " + e.getMessage(), e);
             }
@@ -106,5 +106,24 @@ public final class Daemon implements AutoCloseable {
     private static void closeQuietly(Engine engine) {
         try { engine.close(); }
         catch (RuntimeException e) { LOG.log(System.Logger.Level.WARNING, "closing the engine: " + e.getMessage()); }
+    }
+
+    /**
+     * The engine's container face, looked up on each call rather than at start-up: until the
+     * native container service lands {@code Engine.containers()} throws UNAVAILABLE, and that must
+     * fail container requests, not the daemon.
+     */
+    static io.berth.api.container.ContainerEngine lazyContainers(Engine engine) {
+        return (io.berth.api.container.ContainerEngine) java.lang.reflect.Proxy.newProxyInstance(
+                io.berth.api.container.ContainerEngine.class.getClassLoader(),
+                new Class<?>[]{io.berth.api.container.ContainerEngine.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) return switch (method.getName()) {
+                        case "equals" -> proxy == args[0];
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        default -> "ContainerEngine(lazy)";
+                    };
+                    try { return method.invoke(engine.containers(), args); }
+                    catch (java.lang.reflect.InvocationTargetException e) { throw e.getCause(); }
+                });
     }
 }

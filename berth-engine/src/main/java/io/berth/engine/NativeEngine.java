@@ -1,14 +1,20 @@
 package io.berth.engine;
 
+import io.berth.api.container.ContainerEngine;
 import io.berth.api.image.ImageEngine;
 import io.berth.api.system.SystemEngine;
 import io.berth.engine.archive.SafeLayerApplier;
+import io.berth.engine.container.ContainerService;
 import io.berth.engine.content.FileContentStore;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.image.RootfsMounter;
+import io.berth.engine.oci.DaemonDefaults;
+import io.berth.engine.oci.HostInfo;
 import io.berth.engine.registry.RegistryClient;
 import io.berth.engine.registry.RegistryHosts;
 import io.berth.engine.registry.RetryPolicy;
+import io.berth.engine.runtime.ConmonRuntime;
+import io.berth.engine.runtime.RuntimeConfig;
 import io.berth.engine.snapshot.Mounter;
 import io.berth.engine.snapshot.OverlaySnapshotter;
 import io.berth.engine.snapshot.Snapshotter;
@@ -33,6 +39,9 @@ import java.util.List;
  *   content/           verified blobs and partial ingests
  *   snapshots/         overlay (or copy) snapshots by numeric id
  *   mounts/            image mounts (berth image mount)
+ *   containers/ID/     container bundles: config.json, rootfs/ (mounted while running), ID-json.log
+ *   run/               the runtime's files: runc roots, conmon pid and exit files
+ *   s/                 conmon's socket directory (short: SOCKETDIR/ID/attach must fit in sun_path)
  *   tmp/               spool space for load; emptied at start
  * </pre>
  * The caller must hold the root's lock (the daemon does): two engines on one root would corrupt it.
@@ -43,6 +52,7 @@ public final class NativeEngine implements Engine {
     private final RegistryClient registry;
     private final ImageService images;
     private final NativeSystem system;
+    private final ContainerService containers;
 
     private NativeEngine(EngineConfig config) throws IOException {
         Path root = config.root();
@@ -68,6 +78,17 @@ public final class NativeEngine implements Engine {
             images.warmUpInBackground();
             String driver = snapshots instanceof OverlaySnapshotter ? "overlayfs" : "copy";
             system = new NativeSystem(root, registry, images::imageCount, driver, config.insecureRegistries());
+            // The runtime's per-container directories are kept apart from the bundles (root/containers):
+            // the runtime deletes its own directory after a failed create, which must never be a bundle
+            // with a mounted rootfs inside.
+            // conmon binds SOCKETDIR/ID/attach, which must fit in sun_path (108 bytes) with a 64-hex ID:
+            // the socket directory stays directly under the root, as short as it can be.
+            RuntimeConfig rc = RuntimeConfig.under(root.resolve("run"));
+            rc = new RuntimeConfig(rc.runtimes(), rc.defaultRuntime(), rc.conmon(), rc.shell(), rc.stateRoot(), rc.containerDir(),
+                    rc.exitDir(), root.resolve("s"), rc.logDir(), rc.timeout());
+            ConmonRuntime runtime = new ConmonRuntime(rc);
+            containers = ContainerService.open(db, images, snapshots, mounter, runtime, HostInfo.detect(),
+                    DaemonDefaults.standard(), root, driver);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try { c.close(); } catch (Exception suppressed) { e.addSuppressed(suppressed); }
@@ -89,7 +110,10 @@ public final class NativeEngine implements Engine {
 
     @Override public SystemEngine system() { return system; }
 
+    @Override public ContainerEngine containers() { return containers; }
+
     @Override public void close() {
+        containers.close();
         registry.close();
         snapshots.close();
         db.close();

@@ -2,7 +2,9 @@ package io.berth.server;
 
 import io.berth.api.image.ImageEngine;
 import io.berth.api.system.SystemEngine;
+import io.berth.api.container.ContainerEngine;
 import io.berth.server.api.ApiDispatcher;
+import io.berth.server.api.ContainerRoutes;
 import io.berth.server.api.ApiVersion;
 import io.berth.server.api.ImageRoutes;
 import io.berth.server.api.Router;
@@ -36,11 +38,32 @@ public final class BerthServer {
     private final String serverHeader;
 
     public BerthServer(ServerConfig config, ImageEngine images, SystemEngine system) {
+        this(config, images, system, UNAVAILABLE_CONTAINERS);
+    }
+
+    /**
+     * @param containers used only when a container request arrives, never at start-up, so an
+     *     engine whose container service is not available yet can still serve images
+     */
+    public BerthServer(ServerConfig config, ImageEngine images, SystemEngine system, ContainerEngine containers) {
         this.config = config;
         this.serverHeader = "Berth/" + config.serverVersion() + " (linux)";
         new SystemRoutes(system).register(router);
         new ImageRoutes(images).register(router);
+        new ContainerRoutes(containers).register(router);
     }
+
+    /** Answers every container request with a clear 500 until a container engine is given. */
+    private static final ContainerEngine UNAVAILABLE_CONTAINERS = (ContainerEngine) java.lang.reflect.Proxy.newProxyInstance(
+            ContainerEngine.class.getClassLoader(), new Class<?>[]{ContainerEngine.class}, (proxy, method, args) -> {
+                if (method.getDeclaringClass() == Object.class) return switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> "ContainerEngine(unavailable)";
+                };
+                throw io.berth.api.BerthException.unavailable("containers are not available in this daemon");
+            });
+
 
     /**
      * Binds the socket and starts serving. The socket appears at its path already with
@@ -56,7 +79,7 @@ public final class BerthServer {
         Files.createDirectories(dir);
         Path staging = Files.createTempDirectory(dir, ".berth-bind-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        HttpTransport transport = new HttpTransport(new ApiDispatcher(router), this::commonHeaders);
+        HttpTransport transport = new HttpTransport(new ApiDispatcher(router), this::commonHeaders, ContainerRoutes::hijackCandidate);
         try {
             Path tmp = staging.resolve("s");
             transport.bind(tmp);

@@ -376,4 +376,15 @@ public final class ImageService implements ImageEngine {
     }
 
     public int imageCount() { return store.all().size(); }
+
+    /** What a container needs from its image: the ID, the top layer's chain ID (null for no layers), the config. */
+    public record ResolvedImage(String imageId, String topChainId, ImageConfig config) {}
+
+    /** Resolves {@code reference} as {@link #inspect} does; NOT_FOUND "No such image: X" when absent. */
+    public ResolvedImage resolveForContainer(String reference) {
+        ImageRecord r = resolve(reference);
+        ImageConfig cfg = config(r.id());
+        List<Digest> chain = ChainId.chain(cfg.diffIds());
+        return new ResolvedImage(r.id().toString(), chain.isEmpty() ? null : chain.getLast().toString(), cfg);
+    }
 }

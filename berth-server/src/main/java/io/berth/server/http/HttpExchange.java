@@ -42,6 +42,8 @@ public final class HttpExchange {
     private final HttpTransport transport;
     private final RequestBody body;
     private final boolean keepAlive;
+    private final boolean hijackCandidate;
+    private final RequestBody rawInput;
     private volatile boolean committed;
     private volatile boolean responseEnded;
     // Event-loop state.
@@ -49,13 +51,66 @@ public final class HttpExchange {
     private boolean requestComplete;
     private boolean finished;
 
-    HttpExchange(Channel channel, HttpRequest request, ConnectionHandler connection, HttpTransport transport) {
+    HttpExchange(Channel channel, HttpRequest request, ConnectionHandler connection, HttpTransport transport,
+                 boolean hijackCandidate) {
         this.channel = channel;
         this.request = request;
         this.connection = connection;
         this.transport = transport;
         this.body = new RequestBody(channel);
-        this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.hijackCandidate = hijackCandidate;
+        // A hijack candidate's connection has no HTTP decoder after its request, so it cannot serve another.
+        this.keepAlive = HttpUtil.isKeepAlive(request) && !hijackCandidate;
+        this.rawInput = hijackCandidate ? new RequestBody(channel) : null;
+    }
+
+    private final java.util.concurrent.CompletableFuture<Void> clientGone = new java.util.concurrent.CompletableFuture<>();
+
+    boolean hijackCandidate() { return hijackCandidate; }
+
+    /**
+     * Runs {@code action} (on the event loop, or at once if it already happened) when the client
+     * has gone: the connection closed, or its read side ended after the request, which Go's HTTP
+     * server also takes as cancellation. Long waits (wait, logs -f) use it to stop early instead
+     * of holding an engine waiter for a client that is no longer there.
+     */
+    public void onClientGone(Runnable action) { clientGone.thenRun(action); }
+
+    void clientGone() { clientGone.complete(null); }
+
+    RequestBody rawInput() { return rawInput; }
+
+    /**
+     * Takes over the connection (attach, exec start): writes a raw response head and returns the
+     * byte stream both ways. With {@code upgrade} the head is Docker's
+     * {@code HTTP/1.1 101 UPGRADED} with {@code Connection: Upgrade} and {@code Upgrade: tcp};
+     * without, {@code HTTP/1.1 200 OK} with no length and no chunking, the end marked by closing
+     * (what docker-java expects when it sends no Upgrade headers). Only for requests the
+     * transport's hijack predicate accepted.
+     */
+    public RawStream hijack(boolean upgrade, String contentType) throws IOException {
+        if (!hijackCandidate) throw new IllegalStateException("hijacking a request that is not a hijack candidate: " + uri());
+        commit();
+        StringBuilder head = new StringBuilder(upgrade ? "HTTP/1.1 101 UPGRADED\r\n" : "HTTP/1.1 200 OK\r\n");
+        if (contentType != null) head.append("Content-Type: ").append(contentType).append("\r\n");
+        if (upgrade) head.append("Connection: Upgrade\r\nUpgrade: tcp\r\n");
+        head.append("\r\n");
+        byte[] bytes = head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        RawStream raw = new RawStream();
+        java.util.concurrent.CompletableFuture<ChannelFuture> written = new java.util.concurrent.CompletableFuture<>();
+        channel.eventLoop().execute(() -> {
+            if (channel.pipeline().get(HttpTransport.ENCODER) != null) channel.pipeline().remove(HttpTransport.ENCODER);
+            written.complete(channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)));
+        });
+        try {
+            raw.send(written.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("hijacking the connection was interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("hijacking the connection failed", e.getCause());
+        }
+        return raw;
     }
 
     public String method() { return request.method().name(); }
@@ -139,6 +194,7 @@ public final class HttpExchange {
 
     /** Event loop: the connection closed under this exchange. */
     void connectionLost() {
+        clientGone();
         body.fail(new IOException("connection closed by the client"));
     }
 
@@ -146,6 +202,42 @@ public final class HttpExchange {
         if (finished || !responseDone || !requestComplete) return;
         finished = true;
         connection.exchangeFinished(this);
+    }
+
+    /** A hijacked connection: raw bytes out, the client's bytes in (EOF when it shuts down its write side). */
+    public final class RawStream implements AutoCloseable {
+        private RawStream() {}
+
+        /** The client's bytes after the request; ends at its half-close, fails if it disconnects. */
+        public java.io.InputStream input() { return rawInput; }
+
+        /** Sends and flushes; waits while the socket buffer is full. */
+        public void write(byte[] data, int off, int len) throws IOException {
+            if (len == 0) return;
+            if (responseEnded) throw new IOException("stream already closed");
+            send(channel.writeAndFlush(Unpooled.copiedBuffer(data, off, len)));
+        }
+
+        public boolean open() { return channel.isActive() && !responseEnded; }
+
+        /** Flushes what was written and closes the connection: the end of the stream. */
+        @Override public void close() {
+            if (responseEnded) return;
+            responseEnded = true;
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> channel.close());
+        }
+
+        private void send(ChannelFuture f) throws IOException {
+            if (!channel.isActive()) throw new IOException("connection closed by the client");
+            if (!channel.isWritable()) {
+                try { f.await(); }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("writing the stream was interrupted");
+                }
+            }
+            if (f.isDone() && !f.isSuccess()) throw new IOException("writing the stream failed", f.cause());
+        }
     }
 
     /** A chunked response body. Each {@link #write} is sent and flushed as one chunk. */

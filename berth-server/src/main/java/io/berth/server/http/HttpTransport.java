@@ -3,6 +3,7 @@ package io.berth.server.http;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -14,6 +15,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
@@ -29,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * HTTP/1.1 over a unix domain socket with Netty's epoll transport. Epoll, not the JDK's unix
@@ -47,6 +50,7 @@ public final class HttpTransport {
 
     private final ExchangeHandler handler;
     private final Consumer<HttpHeaders> commonHeaders;
+    private final Predicate<HttpRequest> hijackCandidate;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("berth-request-", 0).factory());
     private final ChannelGroup connections = new DefaultChannelGroup("berth-connections", GlobalEventExecutor.INSTANCE);
@@ -56,8 +60,19 @@ public final class HttpTransport {
     private Channel serverChannel;
 
     public HttpTransport(ExchangeHandler handler, Consumer<HttpHeaders> commonHeaders) {
+        this(handler, commonHeaders, r -> false);
+    }
+
+    /**
+     * @param hijackCandidate decided on the event loop when a request arrives: whether its handler
+     *     may take over the connection ({@link HttpExchange#hijack}). For such a request the HTTP
+     *     decoder is removed as soon as its body has ended, so the client's next bytes (stdin)
+     *     are never parsed as HTTP; the connection is not reused for another request.
+     */
+    public HttpTransport(ExchangeHandler handler, Consumer<HttpHeaders> commonHeaders, Predicate<HttpRequest> hijackCandidate) {
         this.handler = handler;
         this.commonHeaders = commonHeaders;
+        this.hijackCandidate = hijackCandidate;
     }
 
     /** Binds {@code socket} (which must not exist) and starts accepting. */
@@ -68,6 +83,8 @@ public final class HttpTransport {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(EpollServerDomainSocketChannel.class)
+                // A client's write-side shutdown is stdin EOF on attach/exec, not a disconnect.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                     @Override protected void initChannel(DomainSocketChannel ch) {
                         connections.add(ch);
@@ -115,6 +132,8 @@ public final class HttpTransport {
     public int inflight() { return inflight.get(); }
 
     void addCommonHeaders(HttpHeaders headers) { commonHeaders.accept(headers); }
+
+    boolean hijackCandidate(HttpRequest request) { return hijackCandidate.test(request); }
 
     void log(System.Logger.Level level, String msg, Throwable t) { LOG.log(level, msg, t); }
 

@@ -1,0 +1,1104 @@
+package io.berth.engine.container;
+
+import io.berth.api.BerthException;
+import io.berth.api.container.AttachOptions;
+import io.berth.api.container.AttachSession;
+import io.berth.api.container.ContainerDetails;
+import io.berth.api.container.ContainerEngine;
+import io.berth.api.container.ContainerListOptions;
+import io.berth.api.container.ContainerSpec;
+import io.berth.api.container.ContainerState;
+import io.berth.api.container.ContainerState.Status;
+import io.berth.api.container.ContainerSummary;
+import io.berth.api.container.CreateReport;
+import io.berth.api.container.ExecDetails;
+import io.berth.api.container.ExecSpec;
+import io.berth.api.container.HostSpec;
+import io.berth.api.container.LogOptions;
+import io.berth.api.container.LogStream;
+import io.berth.api.container.WaitCondition;
+import io.berth.api.container.WaitResult;
+import io.berth.engine.image.ImageService;
+import io.berth.engine.oci.ContainerConfig;
+import io.berth.engine.oci.DaemonDefaults;
+import io.berth.engine.oci.HostInfo;
+import io.berth.engine.oci.SpecContext;
+import io.berth.engine.oci.SpecGenerator;
+import io.berth.engine.oci.SpecOpts;
+import io.berth.engine.runtime.ConmonRuntime;
+import io.berth.engine.runtime.CreateOptions;
+import io.berth.engine.runtime.CreatedContainer;
+import io.berth.engine.runtime.ExecOptions;
+import io.berth.engine.runtime.ExecProcess;
+import io.berth.engine.runtime.K8sFileLog;
+import io.berth.engine.runtime.Liveness;
+import io.berth.engine.runtime.LogQuery;
+import io.berth.engine.snapshot.Mounter;
+import io.berth.engine.snapshot.Snapshotter;
+import io.berth.engine.store.Database;
+import io.berth.spec.image.ImageConfig;
+import io.berth.spec.runtime.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * The native {@link ContainerEngine}: runc through conmon ({@link ConmonRuntime}), root filesystems as
+ * ACTIVE snapshots on the image's top layer, records in the metadata database.
+ *
+ * <h2>Layout</h2>
+ * {@code root/containers/ID/} is the OCI bundle: {@code config.json}, {@code rootfs/} (the snapshot,
+ * mounted only while the container runs), {@code ID-json.log} (conmon's k8s-file log). The runtime's
+ * own files (pid files, exit codes, sockets) live under its {@link io.berth.engine.runtime.RuntimeConfig}
+ * directories, which must not be the bundle directories (the runtime deletes its per-container directory
+ * after a failed create, and that must never walk into a mounted rootfs).
+ *
+ * <h2>Monitoring</h2>
+ * Each running container has one virtual thread that polls conmon's exit file (conmon writes it the
+ * moment the process is reaped, then lingers for a second or two, so waiting for conmon itself would
+ * delay every exit). When the file appears the thread records the exit, deletes the runtime state,
+ * unmounts the rootfs, wakes waiters and applies the restart policy or auto-remove. Containers outlive
+ * the service: {@link #open} re-adopts them from the records.
+ *
+ * <p>Locking: each container has a monitor lock ({@link Box}) held for every state change; waits
+ * (stop timeouts, exits) happen outside it.
+ */
+public final class ContainerService implements ContainerEngine, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ContainerService.class.getName());
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final String SNAPSHOT_PREFIX = "container-";
+
+    private final ImageService images;
+    private final Snapshotter snapshots;
+    private final Mounter mounter;
+    private final ConmonRuntime runtime;
+    private final SpecGenerator generator;
+    private final HostInfo host;
+    private final ContainerStore store;
+    private final Path containersDir;
+    private final String driver;
+    private final Map<String, Box> boxes = new ConcurrentHashMap<>();
+    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+    private final Object names = new Object();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /** A container in memory: its record and the things waiting on it. Its monitor lock guards state changes. */
+    private static final class Box {
+        final String id;
+        volatile ContainerRecord rec;
+        /** Completed with the exit code at the next exit (then replaced). */
+        java.util.concurrent.CompletableFuture<Integer> nextExit = new java.util.concurrent.CompletableFuture<>();
+        final java.util.concurrent.CompletableFuture<Integer> removed = new java.util.concurrent.CompletableFuture<>();
+        final List<Sessions.ContainerAttach> pending = new CopyOnWriteArrayList<>();
+        final List<String> execIds = new CopyOnWriteArrayList<>();
+        /** Incremented at every start, so a stale monitor cannot record a later run's exit. */
+        int generation;
+        /** Set when removal begins: no restart policy may start it again. */
+        volatile boolean removing;
+
+        Box(ContainerRecord r) {
+            this.id = r.id();
+            this.rec = r;
+        }
+    }
+
+    private static final class Exec {
+        final String id, containerId;
+        final ExecSpec spec;
+        volatile ExecProcess process;
+        volatile Integer exitCode;
+        volatile boolean started;
+
+        Exec(String id, String containerId, ExecSpec spec) {
+            this.id = id;
+            this.containerId = containerId;
+            this.spec = spec;
+        }
+    }
+
+    private ContainerService(Database db, ImageService images, Snapshotter snapshots, Mounter mounter, ConmonRuntime runtime,
+                             HostInfo host, DaemonDefaults defaults, Path root, String driver) {
+        this.images = images;
+        this.snapshots = snapshots;
+        this.mounter = mounter;
+        this.runtime = runtime;
+        this.host = host;
+        this.generator = new SpecGenerator(host, defaults);
+        this.store = new ContainerStore(db);
+        this.containersDir = root.resolve("containers");
+        this.driver = driver;
+    }
+
+    /**
+     * Opens the service on an engine root and re-adopts the recorded containers: running ones keep
+     * their monitor, exits that happened while no daemon watched are recorded and their restart
+     * policies applied.
+     *
+     * @param runtime its directories must lie outside {@code root/containers} (e.g. {@code RuntimeConfig.under(root.resolve("run"))})
+     */
+    public static ContainerService open(Database db, ImageService images, Snapshotter snapshots, Mounter mounter,
+                                        ConmonRuntime runtime, HostInfo host, DaemonDefaults defaults, Path root, String driver) {
+        ContainerService s = new ContainerService(db, images, snapshots, mounter, runtime, host, defaults, root, driver);
+        int socketPath = runtime.config().socketDir().toAbsolutePath().toString().length() + "/".length() + 64 + "/attach".length();
+        if (socketPath > 107) {
+            LOG.log(System.Logger.Level.WARNING, "conmon socket directory " + runtime.config().socketDir() + " is too long for "
+                    + "attach sockets (" + socketPath + " > 107 bytes): attach will fail; use a shorter engine root");
+        }
+        s.readopt();
+        return s;
+    }
+
+    // ---- create ------------------------------------------------------------------------------------
+
+    @Override
+    public CreateReport create(ContainerSpec spec) {
+        ensureOpen();
+        Objects.requireNonNull(spec, "spec");
+        HostSpec h = spec.host() == null ? HostSpec.DEFAULT : spec.host();
+        networkMode(h);
+        if (spec.name() != null && !spec.name().isEmpty() && !Names.valid(spec.name().startsWith("/") ? spec.name().substring(1) : spec.name()))
+            throw BerthException.invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", spec.name());
+        ImageService.ResolvedImage img = images.resolveForContainer(spec.image());
+        ImageConfig cfg = img.config();
+        ImageConfig.Config ic = cfg.config() != null ? cfg.config() : new ImageConfig.Config(null, null, null, null, null, null, null, null, null);
+        SpecOpts.dockerArgs(ic, spec.entrypoint(), spec.cmd()); // "no command specified" now, not at start
+        mountRequests(h);
+        String id = Names.newId();
+        String key = SNAPSHOT_PREFIX + id;
+        Box box;
+        synchronized (names) {
+            String name = spec.name() == null || spec.name().isEmpty() ? Names.generate(n -> byName(n) != null)
+                    : spec.name().startsWith("/") ? spec.name().substring(1) : spec.name();
+            Box other = byName(name);
+            if (other != null) throw nameConflict(name, other.id);
+            try {
+                Files.createDirectories(containersDir.resolve(id));
+                snapshots.prepare(key, img.topChainId(), Map.of());
+            } catch (IOException e) {
+                deleteTree(containersDir.resolve(id));
+                throw new BerthException(BerthException.Kind.UNAVAILABLE, "creating container " + id + ": preparing its root filesystem: " + e.getMessage(), e);
+            }
+            ContainerRecord r = new ContainerRecord(id, name, spec.withName(name), img.imageId(), cfg, Instant.now(), Status.CREATED,
+                    0, 0, null, null, null, 0, false, key);
+            try {
+                store.put(r);
+            } catch (RuntimeException e) {
+                removeSnapshot(key);
+                deleteTree(containersDir.resolve(id));
+                throw e;
+            }
+            box = new Box(r);
+            boxes.put(id, box);
+        }
+        return new CreateReport(box.id, List.of());
+    }
+
+    private static String networkMode(HostSpec h) {
+        String m = h.networkMode() == null || h.networkMode().isEmpty() ? "none" : h.networkMode();
+        return switch (m) {
+            case "none", "default" -> "none";
+            case "host" -> "host";
+            case "bridge" -> throw BerthException.invalid("bridge networking is not available yet; use --network none or host");
+            default -> throw BerthException.invalid("network mode %s is not supported yet; use --network none or host", m);
+        };
+    }
+
+    private static List<ContainerConfig.MountRequest> mountRequests(HostSpec h) {
+        List<ContainerConfig.MountRequest> out = new ArrayList<>();
+        if (h.binds() != null) {
+            for (String b : h.binds()) {
+                String[] p = b.split(":");
+                if (p.length < 2 || p.length > 3) throw BerthException.invalid("invalid volume specification: '%s'", b);
+                if (!p[0].startsWith("/")) throw BerthException.invalid("named volumes are not available yet: '%s'", b);
+                boolean ro = p.length == 3 && List.of(p[2].split(",")).contains("ro");
+                out.add(ContainerConfig.MountRequest.bind(p[0], p[1], ro));
+            }
+        }
+        if (h.mounts() != null) {
+            for (HostSpec.MountSpec m : h.mounts()) {
+                if (!"bind".equals(m.type())) throw BerthException.invalid("mount type %s is not available yet", m.type());
+                ContainerConfig.MountRequest r = ContainerConfig.MountRequest.bind(m.source(), m.target(), m.readOnly());
+                out.add(m.propagation() == null ? r : r.withPropagation(m.propagation()));
+            }
+        }
+        return out;
+    }
+
+    private static BerthException nameConflict(String name, String id) {
+        return BerthException.conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+                + "You have to remove (or rename) that container to be able to reuse that name.", name, id);
+    }
+
+    private Box byName(String name) {
+        for (Box b : boxes.values()) if (b.rec.name().equals(name)) return b;
+        return null;
+    }
+
+    // ---- start -------------------------------------------------------------------------------------
+
+    @Override
+    public void start(String ref) {
+        ensureOpen();
+        Box b = find(ref);
+        synchronized (b) {
+            Status s = b.rec.status();
+            if (s == Status.RUNNING || s == Status.PAUSED) throw BerthException.notModified("container %s is already started", b.id);
+            Transitions.check(b.id, s, Status.RUNNING);
+            doStart(b, false);
+        }
+    }
+
+    /** Creates and starts the container's process; the caller holds the box's lock and checked the transition. */
+    private void doStart(Box b, boolean policyRestart) {
+        ContainerRecord r = b.rec;
+        Path dir = containersDir.resolve(b.id);
+        Path rootfs = dir.resolve("rootfs");
+        ContainerSpec spec = r.spec();
+        HostSpec h = spec.host() == null ? HostSpec.DEFAULT : spec.host();
+        boolean created = false;
+        try {
+            Files.createDirectories(rootfs);
+            if (!Mounter.isMountPoint(rootfs)) mounter.mount(snapshots.mounts(r.snapshotKey()), rootfs);
+            SpecGenerator.Generated g = generator.generate(config(r), rootfs);
+            Files.write(dir.resolve("config.json"), ContainerStore.JSON.writeValueAsBytes(g.spec()));
+            CreateOptions o = CreateOptions.defaults(runtime.config(), b.id).withTerminal(spec.tty())
+                    .withStdin(spec.openStdin(), spec.stdinOnce()).withRuntime(h.runtime()).withLogPath(logPath(b.id));
+            CreatedContainer c = runtime.create(b.id, dir, o);
+            created = true;
+            // Attach clients waiting for this start connect now, before the process runs: they see all output.
+            for (Sessions.ContainerAttach a : b.pending) {
+                try {
+                    a.conn.complete(runtime.attach(b.id));
+                } catch (BerthException e) {
+                    a.conn.completeExceptionally(e);
+                }
+            }
+            b.pending.clear();
+            runtime.start(b.id);
+            b.generation++;
+            b.rec = r.started(c.pid(), Instant.now(), policyRestart);
+            store.put(b.rec);
+            int gen = b.generation;
+            spawn("monitor-" + b.id.substring(0, 12), () -> monitor(b, gen));
+        } catch (IOException | RuntimeException e) {
+            if (created) ignore(() -> runtime.delete(b.id, true));
+            ignore(() -> unmount(rootfs));
+            String msg = e.getMessage();
+            // Docker's exit codes for a command that cannot run: 127 not found, 126 not executable.
+            int code = msg != null && (msg.contains("executable file not found") || msg.contains("no such file or directory")) ? 127
+                    : msg != null && msg.contains("permission denied") ? 126 : 128;
+            b.rec = r.failed(code, msg);
+            ignore(() -> store.put(b.rec));
+            for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
+            b.pending.clear();
+            if (e instanceof BerthException be) throw be;
+            throw new BerthException(BerthException.Kind.INTERNAL, "starting container " + b.id + ": " + msg, e);
+        }
+    }
+
+    /** The spec generator's view of a container: the stored request translated to engine terms. */
+    private ContainerConfig config(ContainerRecord r) {
+        ContainerSpec s = r.spec();
+        HostSpec h = s.host() == null ? HostSpec.DEFAULT : s.host();
+        ContainerConfig.NamespaceMode net = "host".equals(networkMode(h)) ? ContainerConfig.NamespaceMode.HOST : ContainerConfig.NamespaceMode.PRIVATE;
+        HostSpec.Resources res = h.resources() == null ? HostSpec.Resources.NONE : h.resources();
+        return ContainerConfig.builder(r.id()).image(r.imageConfig()).entrypoint(s.entrypoint()).cmd(s.cmd()).env(s.env())
+                .workingDir(s.workingDir()).user(s.user()).hostname(s.hostname()).tty(s.tty())
+                .consoleSize(h.consoleSize() != null && h.consoleSize().size() == 2
+                        ? new ContainerConfig.ConsoleSize(h.consoleSize().get(0), h.consoleSize().get(1)) : null)
+                .privileged(h.privileged()).capAdd(h.capAdd()).capDrop(h.capDrop()).securityOpt(h.securityOpt())
+                .readOnlyRootfs(h.readOnlyRootfs()).tmpfs(h.tmpfs()).mounts(mountRequests(h)).init(Boolean.TRUE.equals(h.init()))
+                .ulimits(h.ulimits() == null ? null : h.ulimits().stream().map(u -> new ContainerConfig.Ulimit(u.name(), u.soft(), u.hard())).toList())
+                .shmSize(h.shmSize()).network(net).pid(ns(h.pidMode())).ipc(ns(h.ipcMode())).uts(ns(h.utsMode()))
+                .groupAdd(h.groupAdd()).sysctls(h.sysctls()).oomScoreAdj(h.oomScoreAdj())
+                .resources(new ContainerConfig.ResourceLimits(res.memory(), res.memorySwap(), res.memoryReservation(), null, null,
+                        res.nanoCpus(), res.cpuShares(), res.cpuQuota(), res.cpuPeriod(), res.cpusetCpus(), res.cpusetMems(),
+                        res.pidsLimit(), res.blkioWeight()))
+                .build();
+    }
+
+    private static ContainerConfig.NamespaceMode ns(String mode) {
+        if (mode == null || mode.isEmpty() || mode.equals("private")) return null;
+        if (mode.equals("host")) return ContainerConfig.NamespaceMode.HOST;
+        throw BerthException.invalid("namespace mode %s is not supported", mode);
+    }
+
+    private Path logPath(String id) { return containersDir.resolve(id).resolve(id + "-json.log"); }
+
+    // ---- exits and restart policies -----------------------------------------------------------------
+
+    private void monitor(Box b, int gen) {
+        int n = 0;
+        while (!closed) {
+            OptionalInt code = runtime.exitCode(b.id);
+            if (code.isPresent()) {
+                exited(b, gen, code.getAsInt(), null);
+                return;
+            }
+            if (++n % 50 == 0) { // about every second: is conmon still there?
+                try {
+                    Liveness l = runtime.check(b.id);
+                    switch (l) {
+                        case Liveness.Exited e -> { exited(b, gen, e.code(), null); return; }
+                        case Liveness.Lost lost -> {
+                            if (lost.stillRunning()) ignore(() -> runtime.delete(b.id, true));
+                            exited(b, gen, 137, "the container's monitor (conmon) was lost");
+                            return;
+                        }
+                        case Liveness.Unknown u -> { exited(b, gen, 255, "the runtime no longer knows the container"); return; }
+                        case Liveness.Monitored m -> { }
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "checking container " + b.id + ": " + e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(POLL);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Records an exit (once per run), releases the runtime state and the rootfs mount, wakes waiters, applies policies. */
+    private void exited(Box b, int gen, int code, String why) {
+        java.util.concurrent.CompletableFuture<Integer> wake;
+        boolean wasStopped;
+        synchronized (b) {
+            if (closed || b.generation != gen || !b.rec.running()) return;
+            ignore(() -> runtime.delete(b.id, true));
+            ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
+            b.rec = b.rec.exited(code, Instant.now(), why);
+            ignore(() -> store.put(b.rec));
+            wake = b.nextExit;
+            b.nextExit = new java.util.concurrent.CompletableFuture<>();
+            wasStopped = b.rec.manuallyStopped();
+        }
+        wake.complete(code);
+        afterExit(b, code, wasStopped);
+    }
+
+    private void afterExit(Box b, int code, boolean manuallyStopped) {
+        ContainerRecord r = b.rec;
+        HostSpec h = r.spec().host() == null ? HostSpec.DEFAULT : r.spec().host();
+        if (h.autoRemove()) {
+            spawn("autoremove-" + b.id.substring(0, 12), () -> ignore(() -> remove(b.id, true, false)));
+            return;
+        }
+        String policy = h.restartPolicy() == null ? "no" : h.restartPolicy();
+        boolean restart = switch (policy) {
+            case "always" -> !manuallyStopped;
+            case "unless-stopped" -> !manuallyStopped;
+            case "on-failure" -> code != 0 && !manuallyStopped && (h.restartMaxRetries() <= 0 || r.restartCount() < h.restartMaxRetries());
+            default -> false;
+        };
+        if (!restart) return;
+        long backoff = Math.min(10_000, 100L << Math.min(r.restartCount(), 7));
+        synchronized (b) {
+            if (b.rec.status() != Status.EXITED) return;
+            b.rec = b.rec.withStatus(Status.RESTARTING);
+            ignore(() -> store.put(b.rec));
+        }
+        spawn("restart-" + b.id.substring(0, 12), () -> {
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (b) {
+                if (closed || b.removing || b.rec.status() != Status.RESTARTING) return;
+                try {
+                    doStart(b, true);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "restarting container " + b.id + ": " + e.getMessage());
+                    b.rec = b.rec.withStatus(Status.EXITED);
+                    ignore(() -> store.put(b.rec));
+                }
+            }
+        });
+    }
+
+    /** Daemon start: every recorded container is matched with what conmon and the runtime know. */
+    private void readopt() {
+        for (ContainerRecord r : store.all()) {
+            Box b = new Box(r);
+            boxes.put(r.id(), b);
+        }
+        for (Box b : boxes.values()) {
+            try {
+                readopt(b);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "re-adopting container " + b.id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void readopt(Box b) {
+        ContainerRecord r = b.rec;
+        Path rootfs = containersDir.resolve(b.id).resolve("rootfs");
+        switch (r.status()) {
+            case RUNNING, PAUSED -> {
+                Liveness l = runtime.check(b.id);
+                switch (l) {
+                    case Liveness.Monitored m -> {
+                        int gen = ++b.generation;
+                        spawn("monitor-" + b.id.substring(0, 12), () -> monitor(b, gen));
+                    }
+                    case Liveness.Exited e -> exited(b, b.generation, e.code(), null);
+                    case Liveness.Lost lost -> {
+                        if (lost.stillRunning()) ignore(() -> runtime.delete(b.id, true));
+                        exited(b, b.generation, 137, "the container's monitor (conmon) was lost while the daemon was down");
+                    }
+                    case Liveness.Unknown u -> exited(b, b.generation, 255, "the container was lost while the daemon was down");
+                }
+            }
+            case RESTARTING -> {
+                synchronized (b) {
+                    b.rec = r.withStatus(Status.EXITED);
+                    store.put(b.rec);
+                }
+                afterExit(b, r.exitCode(), r.manuallyStopped());
+            }
+            case REMOVING, DEAD -> ignore(() -> remove(b.id, true, false));
+            default -> {
+                // Created or exited per the record. A process found alive was started by a daemon that
+                // died before recording it: the record wins (no container runs unaccounted for).
+                Liveness l = runtime.check(b.id);
+                if (l instanceof Liveness.Monitored || l instanceof Liveness.Lost lost && lost.stillRunning()) {
+                    LOG.log(System.Logger.Level.WARNING, "container " + b.id + " is running but recorded as "
+                            + r.status().word() + " (the daemon died while starting it): killing it");
+                    ignore(() -> runtime.delete(b.id, true));
+                }
+                ignore(() -> unmount(rootfs)); // nothing may stay mounted for a container that does not run
+            }
+        }
+    }
+
+    // ---- stop, kill, pause --------------------------------------------------------------------------
+
+    @Override
+    public void stop(String ref, Integer timeoutSeconds, String signal) {
+        ensureOpen();
+        Box b = find(ref);
+        java.util.concurrent.CompletableFuture<Integer> exit;
+        int sig;
+        int timeout;
+        synchronized (b) {
+            ContainerRecord r = b.rec;
+            if (r.status() == Status.RESTARTING) {
+                b.rec = r.withStatus(Status.EXITED).withManuallyStopped(true);
+                store.put(b.rec);
+                return;
+            }
+            if (!r.running()) throw BerthException.notModified("container %s is already stopped", b.id);
+            b.rec = r.withManuallyStopped(true);
+            store.put(b.rec);
+            String stopSignal = signal != null && !signal.isEmpty() ? signal : r.spec().stopSignal() != null ? r.spec().stopSignal()
+                    : r.imageConfig().config() != null ? r.imageConfig().config().stopSignal() : null;
+            sig = Signals.parse(stopSignal, Signals.SIGTERM);
+            timeout = timeoutSeconds != null ? timeoutSeconds : r.spec().stopTimeout() != null ? r.spec().stopTimeout() : 10;
+            exit = b.nextExit;
+            signal(b, sig);
+        }
+        if (timeout < 0 ? await(exit, Duration.ofDays(365)) : await(exit, Duration.ofSeconds(timeout))) return;
+        synchronized (b) {
+            if (!b.rec.running()) return;
+            signal(b, Signals.SIGKILL);
+        }
+        if (!await(exit, Duration.ofSeconds(30)))
+            throw BerthException.unavailable("stopping container %s: it did not exit after SIGKILL", b.id);
+    }
+
+    /** Sends a signal to pid 1 of a running (or paused: it is resumed to receive it) container. */
+    private void signal(Box b, int sig) {
+        runtime.kill(b.id, sig, sig == Signals.SIGKILL);
+        if (b.rec.status() == Status.PAUSED && (sig == Signals.SIGKILL || sig == Signals.SIGTERM)) {
+            runtime.resume(b.id);
+            b.rec = b.rec.withStatus(Status.RUNNING);
+            store.put(b.rec);
+        }
+    }
+
+    private static boolean await(java.util.concurrent.CompletableFuture<Integer> f, Duration d) {
+        try {
+            f.get(d.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BerthException.unavailable("waiting for a container: interrupted");
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void restart(String ref, Integer timeoutSeconds, String signal) {
+        ensureOpen();
+        Box b = find(ref);
+        try {
+            stop(b.id, timeoutSeconds, signal);
+        } catch (BerthException e) {
+            if (e.kind() != BerthException.Kind.NOT_MODIFIED) throw e;
+        }
+        synchronized (b) {
+            if (b.rec.running()) return; // restarted by its policy meanwhile
+            if (b.rec.status() == Status.RESTARTING) b.rec = b.rec.withStatus(Status.EXITED);
+            Transitions.check(b.id, b.rec.status(), Status.RUNNING);
+            doStart(b, false);
+        }
+    }
+
+    @Override
+    public void kill(String ref, String signal) {
+        ensureOpen();
+        Box b = find(ref);
+        int sig = Signals.parse(signal, Signals.SIGKILL);
+        synchronized (b) {
+            if (!b.rec.running()) throw BerthException.conflict("Container %s is not running", b.id);
+            if (sig == Signals.SIGKILL) {
+                b.rec = b.rec.withManuallyStopped(true);
+                store.put(b.rec);
+            }
+            signal(b, sig);
+        }
+    }
+
+    @Override
+    public void pause(String ref) {
+        ensureOpen();
+        Box b = find(ref);
+        synchronized (b) {
+            Status s = b.rec.status();
+            if (s == Status.PAUSED) throw BerthException.conflict("Container %s is already paused", b.id);
+            if (s != Status.RUNNING) throw BerthException.conflict("Container %s is not running", b.id);
+            Transitions.check(b.id, s, Status.PAUSED);
+            runtime.pause(b.id);
+            b.rec = b.rec.withStatus(Status.PAUSED);
+            store.put(b.rec);
+        }
+    }
+
+    @Override
+    public void unpause(String ref) {
+        ensureOpen();
+        Box b = find(ref);
+        synchronized (b) {
+            Status s = b.rec.status();
+            if (s != Status.PAUSED) throw BerthException.conflict("Container %s is not paused", b.id);
+            runtime.resume(b.id);
+            b.rec = b.rec.withStatus(Status.RUNNING);
+            store.put(b.rec);
+        }
+    }
+
+    // ---- wait, remove, rename ------------------------------------------------------------------------
+
+    @Override
+    public WaitResult wait(String ref, WaitCondition condition) {
+        ensureOpen();
+        Box b = find(ref);
+        java.util.concurrent.CompletableFuture<Integer> f;
+        synchronized (b) {
+            WaitCondition c = condition == null ? WaitCondition.NOT_RUNNING : condition;
+            f = switch (c) {
+                case REMOVED -> b.removed;
+                case NEXT_EXIT -> b.nextExit;
+                case NOT_RUNNING -> {
+                    Status s = b.rec.status();
+                    if (s != Status.RUNNING && s != Status.PAUSED && s != Status.RESTARTING) yield java.util.concurrent.CompletableFuture.completedFuture(b.rec.exitCode());
+                    yield b.nextExit;
+                }
+            };
+        }
+        try {
+            return new WaitResult(f.get(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BerthException.unavailable("waiting for container %s: interrupted", b.id);
+        } catch (ExecutionException e) {
+            return new WaitResult(b.rec.exitCode(), e.getCause().getMessage());
+        }
+    }
+
+    @Override
+    public void remove(String ref, boolean force, boolean volumes) {
+        ensureOpen();
+        Box b = find(ref);
+        java.util.concurrent.CompletableFuture<Integer> exit = null;
+        synchronized (b) {
+            Status s = b.rec.status();
+            if (s == Status.REMOVING && b.removed.isDone()) throw BerthException.notFound("No such container: %s", ref);
+            if (b.rec.running() && force || !b.rec.running()) b.removing = true;
+            if (b.rec.status() == Status.RESTARTING) {
+                b.rec = b.rec.withStatus(Status.EXITED);
+                ignore(() -> store.put(b.rec));
+            }
+            if (b.rec.running()) {
+                if (!force) {
+                    throw BerthException.conflict(s == Status.PAUSED
+                            ? "You cannot remove a paused container %s. Unpause and then stop the container before attempting removal or force remove"
+                            : "You cannot remove a running container %s. Stop the container before attempting removal or force remove", b.id);
+                }
+                b.rec = b.rec.withManuallyStopped(true);
+                exit = b.nextExit;
+                signal(b, Signals.SIGKILL);
+            }
+        }
+        if (exit != null && !await(exit, Duration.ofSeconds(30))) {
+            LOG.log(System.Logger.Level.WARNING, "removing container " + b.id + ": no exit seen after SIGKILL; deleting it anyway");
+        }
+        int code;
+        synchronized (b) {
+            if (!boxes.containsKey(b.id)) return;
+            if (b.rec.status() != Status.REMOVING) {
+                if (b.rec.running() && exit == null) throw BerthException.conflict("You cannot remove a running container %s. Stop the container before attempting removal or force remove", b.id);
+                if (b.rec.status() == Status.RESTARTING) b.rec = b.rec.withStatus(Status.EXITED);
+                if (!b.rec.running()) Transitions.check(b.id, b.rec.status(), Status.REMOVING);
+                b.rec = b.rec.withStatus(Status.REMOVING);
+                ignore(() -> store.put(b.rec));
+            }
+            b.generation++; // no monitor may record anything any more
+            Path dir = containersDir.resolve(b.id);
+            ignore(() -> runtime.delete(b.id, true));
+            for (String e : b.execIds) {
+                Exec x = execs.remove(e);
+                if (x != null && x.process != null) x.process.close();
+                ignore(() -> runtime.forgetExec(b.id, e));
+            }
+            try {
+                unmount(dir.resolve("rootfs"));
+            } catch (IOException e) {
+                throw new BerthException(BerthException.Kind.UNAVAILABLE, "removing container " + b.id + ": unmounting its root filesystem: " + e.getMessage(), e);
+            }
+            runtime.forget(b.id);
+            removeSnapshot(b.rec.snapshotKey());
+            deleteTree(dir);
+            store.delete(b.id);
+            boxes.remove(b.id);
+            code = b.rec.exitCode();
+            for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
+        }
+        b.nextExit.complete(code);
+        b.removed.complete(code);
+    }
+
+    @Override
+    public void rename(String ref, String newName) {
+        ensureOpen();
+        Box b = find(ref);
+        String n = newName == null ? "" : newName.startsWith("/") ? newName.substring(1) : newName;
+        if (n.isEmpty()) throw BerthException.invalid("Neither old nor new names may be empty");
+        if (!Names.valid(n)) throw BerthException.invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", n);
+        synchronized (names) {
+            synchronized (b) {
+                if (b.rec.name().equals(n)) throw BerthException.conflict("Renaming a container with the same name as its current name");
+                Box other = byName(n);
+                if (other != null) throw nameConflict(n, other.id);
+                ContainerRecord renamed = b.rec.withName(n);
+                store.put(renamed);
+                b.rec = renamed;
+            }
+        }
+    }
+
+    // ---- inspect, list -------------------------------------------------------------------------------
+
+    @Override
+    public ContainerDetails inspect(String ref) {
+        ensureOpen();
+        Box b = find(ref);
+        ContainerRecord r = b.rec;
+        ContainerSpec s = r.spec();
+        ImageConfig.Config ic = imageConfigOf(r);
+        List<String> argv = SpecOpts.dockerArgs(ic, s.entrypoint(), s.cmd());
+        String hostname = s.hostname() != null && !s.hostname().isEmpty() ? s.hostname() : r.id().substring(0, 12);
+        List<String> env = SpecOpts.dockerEnv(ic.env(), s.env(), null, s.tty());
+        return new ContainerDetails(r.id(), "/" + r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
+                List.copyOf(argv.subList(1, argv.size())), state(r), s, env,
+                s.workingDir() != null ? s.workingDir() : ic.workingDir() != null ? ic.workingDir() : "",
+                s.user() != null ? s.user() : ic.user() != null ? ic.user() : "",
+                containersDir.resolve(r.id()).resolve("rootfs").toString(), logPath(r.id()).toString(),
+                labels(r), List.copyOf(b.execIds), driver);
+    }
+
+    private static ImageConfig.Config imageConfigOf(ContainerRecord r) {
+        ImageConfig.Config c = r.imageConfig() == null ? null : r.imageConfig().config();
+        return c != null ? c : new ImageConfig.Config(null, null, null, null, null, null, null, null, null);
+    }
+
+    private static Map<String, String> labels(ContainerRecord r) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        ImageConfig.Config ic = imageConfigOf(r);
+        if (ic.labels() != null) m.putAll(ic.labels());
+        if (r.spec().labels() != null) m.putAll(r.spec().labels());
+        return m;
+    }
+
+    private ContainerState state(ContainerRecord r) {
+        return new ContainerState(r.status(), r.running() ? r.pid() : 0, r.exitCode(), r.error(), false, r.startedAt(), r.finishedAt(), r.restartCount());
+    }
+
+    @Override
+    public List<ContainerSummary> list(ContainerListOptions options) {
+        ensureOpen();
+        ContainerListOptions o = options == null ? ContainerListOptions.RUNNING : options;
+        Map<String, List<String>> f = o.filters() == null ? Map.of() : o.filters();
+        for (String k : f.keySet()) {
+            if (!Set.of("id", "name", "label", "status", "ancestor", "exited").contains(k))
+                throw BerthException.invalid("invalid filter '%s'", k);
+        }
+        Instant now = Instant.now();
+        Stream<ContainerRecord> recs = boxes.values().stream().map(x -> x.rec)
+                .filter(r -> r.status() != Status.REMOVING && r.status() != Status.DEAD)
+                .sorted(Comparator.comparing(ContainerRecord::created).reversed());
+        boolean all = o.all() || f.containsKey("status") || f.containsKey("exited");
+        List<ContainerSummary> out = new ArrayList<>();
+        for (ContainerRecord r : recs.toList()) {
+            if (!all && !r.running() && r.status() != Status.RESTARTING) continue;
+            if (!matches(r, f)) continue;
+            ImageConfig.Config ic = imageConfigOf(r);
+            List<String> argv;
+            try { argv = SpecOpts.dockerArgs(ic, r.spec().entrypoint(), r.spec().cmd()); } catch (BerthException e) { argv = List.of(); }
+            out.add(new ContainerSummary(r.id(), List.of("/" + r.name()), r.spec().image(), r.imageId(), String.join(" ", argv),
+                    r.created(), r.status(), statusText(r, now), labels(r)));
+            if (o.limit() > 0 && out.size() >= o.limit()) break;
+        }
+        return out;
+    }
+
+    private boolean matches(ContainerRecord r, Map<String, List<String>> f) {
+        for (Map.Entry<String, List<String>> e : f.entrySet()) {
+            if (e.getValue() == null || e.getValue().isEmpty()) continue;
+            boolean any = false;
+            for (String v : e.getValue()) {
+                any |= switch (e.getKey()) {
+                    case "id" -> r.id().startsWith(v);
+                    case "name" -> ("/" + r.name()).contains(v.startsWith("/") ? v : v) && java.util.regex.Pattern.compile(v).matcher("/" + r.name()).find();
+                    case "label" -> {
+                        Map<String, String> l = labels(r);
+                        int eq = v.indexOf('=');
+                        yield eq < 0 ? l.containsKey(v) : v.substring(eq + 1).equals(l.get(v.substring(0, eq)));
+                    }
+                    case "status" -> r.status().word().equals(v);
+                    case "exited" -> r.status() == Status.EXITED && Integer.toString(r.exitCode()).equals(v);
+                    case "ancestor" -> ancestor(r, v);
+                    default -> false;
+                };
+            }
+            if (!any) return false;
+        }
+        return true;
+    }
+
+    private boolean ancestor(ContainerRecord r, String v) {
+        if (v.equals(r.spec().image()) || r.imageId().equals(v) || r.imageId().startsWith("sha256:" + v)) return true;
+        try {
+            return images.resolveForContainer(v).imageId().equals(r.imageId());
+        } catch (BerthException e) {
+            return false;
+        }
+    }
+
+    /** Docker's Status column: "Created", "Up 3 seconds (Paused)", "Exited (0) 2 minutes ago", "Restarting (1) …". */
+    static String statusText(ContainerRecord r, Instant now) {
+        return switch (r.status()) {
+            case CREATED -> "Created";
+            case RUNNING -> "Up " + human(Duration.between(r.startedAt(), now));
+            case PAUSED -> "Up " + human(Duration.between(r.startedAt(), now)) + " (Paused)";
+            case RESTARTING -> "Restarting (" + r.exitCode() + ") " + human(Duration.between(r.finishedAt(), now)) + " ago";
+            case EXITED -> r.finishedAt() == null ? "Exited (" + r.exitCode() + ")"
+                    : "Exited (" + r.exitCode() + ") " + human(Duration.between(r.finishedAt(), now)) + " ago";
+            case REMOVING -> "Removal In Progress";
+            case DEAD -> "Dead";
+        };
+    }
+
+    /** Docker's human durations (go-units HumanDuration). */
+    static String human(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 1) return "Less than a second";
+        if (s == 1) return "1 second";
+        if (s < 60) return s + " seconds";
+        long m = d.toMinutes();
+        if (m == 1) return "About a minute";
+        if (m < 60) return m + " minutes";
+        long h = Math.round(d.toMinutes() / 60.0);
+        if (h == 1) return "About an hour";
+        if (h < 48) return h + " hours";
+        if (h < 24 * 7 * 2) return h / 24 + " days";
+        if (h < 24 * 30 * 2) return h / 24 / 7 + " weeks";
+        if (h < 24 * 365 * 2) return h / 24 / 30 + " months";
+        return h / 24 / 365 + " years";
+    }
+
+    // ---- logs, attach, resize ------------------------------------------------------------------------
+
+    @Override
+    public LogStream logs(String ref, LogOptions options) {
+        ensureOpen();
+        Box b = find(ref);
+        LogOptions o = options == null ? LogOptions.ALL : options;
+        LogQuery q = new LogQuery(o.stdout(), o.stderr(), o.since(), o.until(), o.tail(), o.follow());
+        return new Logs(logPath(b.id), q, b.rec.spec().tty(), () -> {
+            Status s = b.rec.status();
+            return closed || !(s == Status.RUNNING || s == Status.PAUSED || s == Status.RESTARTING);
+        });
+    }
+
+    @Override
+    public AttachSession attach(String ref, AttachOptions options) {
+        ensureOpen();
+        Box b = find(ref);
+        AttachOptions o = options == null ? AttachOptions.OUTPUT : options;
+        synchronized (b) {
+            ContainerRecord r = b.rec;
+            if (r.status() == Status.REMOVING || r.status() == Status.DEAD)
+                throw BerthException.conflict("Container %s is %s: cannot attach", b.id, r.status().word());
+            Sessions.ContainerAttach[] self = new Sessions.ContainerAttach[1];
+            Sessions.ContainerAttach a = new Sessions.ContainerAttach(o, r.spec().tty(), r.spec().openStdin(),
+                    () -> exitCodeAfterOutput(b), () -> b.pending.remove(self[0]));
+            self[0] = a;
+            if (o.logs()) {
+                for (io.berth.engine.runtime.LogEntry e : K8sFileLog.read(logPath(b.id), new LogQuery(o.stdout(), o.stderr(), null, null, -1, false)))
+                    a.addReplay(new AttachSession.Frame(Sessions.map(e.stream()), e.data()));
+            }
+            if (!o.stream()) {
+                a.conn.complete(null);
+            } else if (r.running()) {
+                a.conn.complete(runtime.attach(b.id));
+            } else {
+                b.pending.add(a); // connected by the next start, before the process runs
+            }
+            return a;
+        }
+    }
+
+    /**
+     * The exit code once the attach stream has ended: conmon closes the socket around the time it writes
+     * the exit file, so give it a moment (bounded) rather than answer null for a process that has ended.
+     */
+    private Integer exitCodeAfterOutput(Box b) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        for (;;) {
+            Status s = b.rec.status();
+            if (s == Status.EXITED || s == Status.RESTARTING || s == Status.REMOVING) return b.rec.exitCode();
+            OptionalInt c = runtime.exitCode(b.id);
+            if (c.isPresent()) return c.getAsInt();
+            if (System.nanoTime() > deadline) return null;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public void resize(String ref, int height, int width) {
+        ensureOpen();
+        Box b = find(ref);
+        if (!b.rec.running()) throw BerthException.conflict("Container %s is not running", b.id);
+        runtime.resize(b.id, height, width);
+    }
+
+    // ---- exec ----------------------------------------------------------------------------------------
+
+    @Override
+    public String execCreate(String ref, ExecSpec spec) {
+        ensureOpen();
+        Box b = find(ref);
+        if (spec == null || spec.cmd() == null || spec.cmd().isEmpty()) throw BerthException.invalid("No exec command specified");
+        synchronized (b) {
+            if (b.rec.status() == Status.PAUSED) throw BerthException.conflict("Container %s is paused, unpause the container before exec", b.id);
+            if (b.rec.status() != Status.RUNNING) throw BerthException.conflict("Container %s is not running", b.id);
+            String id = Names.newId();
+            execs.put(id, new Exec(id, b.id, spec));
+            b.execIds.add(id);
+            return id;
+        }
+    }
+
+    @Override
+    public AttachSession execStart(String execId, boolean detach, boolean tty) {
+        ensureOpen();
+        Exec x = exec(execId);
+        Box b = boxes.get(x.containerId);
+        if (b == null) throw BerthException.notFound("No such container: %s", x.containerId);
+        ExecSpec s = x.spec;
+        boolean terminal = s.tty() || tty;
+        byte[] process;
+        synchronized (x) {
+            if (x.started) throw BerthException.conflict("Error: Exec command %s has already run", execId);
+            synchronized (b) {
+                if (b.rec.status() != Status.RUNNING) throw BerthException.conflict("Container %s is not running", b.id);
+            }
+            process = processJson(b, s, terminal);
+            x.started = true;
+        }
+        ExecProcess p = runtime.exec(b.id, execId, process, new ExecOptions(terminal, s.attachStdin() && !detach));
+        x.process = p;
+        p.onExit().whenComplete((code, err) -> {
+            if (code != null) x.exitCode = code;
+        });
+        if (detach) {
+            p.attach().close();
+            return new AttachSession() {
+                @Override public Frame read() { return null; }
+                @Override public java.io.OutputStream stdin() { return null; }
+                @Override public boolean tty() { return terminal; }
+                @Override public Integer exitCode() { return x.exitCode; }
+                @Override public void close() { }
+            };
+        }
+        if (s.consoleSize() != null && s.consoleSize().size() == 2 && terminal)
+            ignore(() -> p.resize(s.consoleSize().get(0), s.consoleSize().get(1)));
+        return new Sessions.ExecAttach(p, terminal, s.attachStdin(), code -> x.exitCode = code);
+    }
+
+    /** The exec's runtime-spec Process: the container's, with the exec's args, env, user, cwd and terminal. */
+    private byte[] processJson(Box b, ExecSpec s, boolean terminal) {
+        Path dir = containersDir.resolve(b.id);
+        try {
+            Spec spec = ContainerStore.JSON.readValue(dir.resolve("config.json").toFile(), Spec.class);
+            List<String> env = new ArrayList<>(spec.process().env() == null ? List.of() : spec.process().env());
+            SpecContext ctx = new SpecContext(b.id, dir.resolve("rootfs"), host);
+            spec = SpecOpts.args(s.cmd()).apply(spec, ctx);
+            spec = SpecOpts.env(SpecOpts.dockerEnv(env, s.env(), null, terminal)).apply(spec, ctx);
+            spec = SpecOpts.terminal(terminal, null).apply(spec, ctx);
+            if (s.workingDir() != null && !s.workingDir().isEmpty()) spec = SpecOpts.cwd(s.workingDir()).apply(spec, ctx);
+            if (s.user() != null && !s.user().isEmpty()) spec = SpecOpts.user(s.user(), null).apply(spec, ctx);
+            if (s.privileged()) spec = SpecOpts.capabilities(true, null, null).apply(spec, ctx);
+            return ContainerStore.JSON.writeValueAsBytes(spec.process());
+        } catch (IOException e) {
+            throw BerthException.internal("preparing exec in container " + b.id + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void execResize(String execId, int height, int width) {
+        ensureOpen();
+        Exec x = exec(execId);
+        ExecProcess p = x.process;
+        if (p == null) throw BerthException.conflict("Exec %s is not running", execId);
+        p.resize(height, width);
+    }
+
+    @Override
+    public ExecDetails execInspect(String execId) {
+        ensureOpen();
+        Exec x = exec(execId);
+        ExecProcess p = x.process;
+        boolean running = x.started && x.exitCode == null;
+        return new ExecDetails(x.id, x.containerId, running, x.exitCode, p == null ? 0 : p.pid(), x.spec, x.spec.attachStdin());
+    }
+
+    private Exec exec(String id) {
+        Exec x = id == null ? null : execs.get(id);
+        if (x == null) throw BerthException.notFound("No such exec instance: %s", id);
+        return x;
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------
+
+    /** Full ID, exact name (with or without "/"), or unique ID prefix, as Docker resolves them. */
+    private Box find(String ref) {
+        if (ref == null || ref.isEmpty()) throw BerthException.invalid("container reference is empty");
+        Box b = boxes.get(ref);
+        if (b != null) return b;
+        String name = ref.startsWith("/") ? ref.substring(1) : ref;
+        b = byName(name);
+        if (b != null) return b;
+        if (ref.matches("[a-f0-9]+")) {
+            List<Box> found = boxes.values().stream().filter(x -> x.id.startsWith(ref)).toList();
+            if (found.size() == 1) return found.getFirst();
+            if (found.size() > 1) throw BerthException.invalid("Multiple IDs found with provided prefix: %s", ref);
+        }
+        throw BerthException.notFound("No such container: %s", ref);
+    }
+
+    private void unmount(Path rootfs) throws IOException {
+        if (Files.exists(rootfs) && Mounter.isMountPoint(rootfs)) mounter.unmount(rootfs);
+    }
+
+    private void removeSnapshot(String key) {
+        try {
+            snapshots.remove(key);
+        } catch (BerthException e) {
+            if (e.kind() != BerthException.Kind.NOT_FOUND) throw e;
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.UNAVAILABLE, "removing snapshot " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "deleting " + dir + ": " + e.getMessage());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step { void run() throws Exception; }
+
+    private static void ignore(Step s) {
+        try {
+            s.run();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "ignored: " + e.getMessage());
+        }
+    }
+
+    private void spawn(String name, Runnable r) {
+        Thread t = Thread.ofVirtual().name(name).unstarted(() -> {
+            try {
+                r.run();
+            } finally {
+                threads.remove(Thread.currentThread());
+            }
+        });
+        threads.add(t);
+        t.start();
+    }
+
+    private void ensureOpen() {
+        if (closed) throw BerthException.unavailable("the container service is closed");
+    }
+
+    /** Stops monitoring and restart timers; the containers keep running (re-adopted at the next open). */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread t : threads) t.interrupt();
+        for (Thread t : threads) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Box b : boxes.values()) for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
+    }
+}
