@@ -223,4 +223,38 @@ class ContainerCliTest {
         assertThat(server.inflight()).isZero();
         ok("rm", "-f", "aw");
     }
+
+    /** `exec -it` under a pty: TTY exec, raw stream, the exec resized to the terminal. */
+    @Test void execInteractiveTtyUnderAPty() throws Exception {
+        ok("run", "-d", "--name", "et", BUSYBOX, "sleep", "100");
+        ProcessBuilder pb = new ProcessBuilder("script", "-qec", "stty rows 31 cols 101; " + DOCKER + " exec -it et sh", "/dev/null");
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try { return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8); }
+            catch (java.io.IOException e) { return e.toString(); }
+        });
+        Thread.sleep(1500);
+        p.getOutputStream().write("echo in-exec-tty\r".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        Thread.sleep(300);
+        p.getOutputStream().write("exit\r".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("docker exec -it exits").isTrue();
+        String text = out.get(5, TimeUnit.SECONDS);
+        assertThat(p.exitValue()).as(text).isZero();
+        assertThat(text).contains("echo in-exec-tty");
+        assertThat(containers.resizes).contains("exec:31x101");
+        ok("rm", "-f", "et");
+    }
+
+    /** A TTY container's logs are raw bytes (no frame headers), all on stdout. */
+    @Test void ttyLogsAreRaw() {
+        ok("run", "-t", "--name", "tl", BUSYBOX, "sh", "-c", "echo tty-out; echoerr tty-err");
+        Proc logs = ok("logs", "tl");
+        assertThat(logs.out()).isEqualTo("tty-out\ntty-err\n");
+        assertThat(logs.err()).isEmpty();
+        ok("rm", "tl");
+    }
 }

@@ -425,7 +425,11 @@ final class FakeContainers implements ContainerEngine {
             @Override public void write(int b) { write(new byte[]{(byte) b}, 0, 1); }
 
             @Override public void write(byte[] b, int off, int len) {
-                synchronized (FakeContainers.this) { e.session.emit(StdStream.STDOUT, java.util.Arrays.copyOfRange(b, off, off + len)); }
+                synchronized (FakeContainers.this) {
+                    byte[] d = java.util.Arrays.copyOfRange(b, off, off + len);
+                    e.session.emit(StdStream.STDOUT, d);
+                    if (e.session.tty && new String(d, StandardCharsets.UTF_8).contains("exit") && e.running) endExec(e, 0);
+                }
             }
 
             @Override public void close() { synchronized (FakeContainers.this) { if (e.running) endExec(e, 0); } }
