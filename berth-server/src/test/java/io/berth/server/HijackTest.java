@@ -213,4 +213,37 @@ class HijackTest {
         assertThat(call("DELETE", "/containers/" + id, null)).startsWith("HTTP/1.1 409 Conflict\r\n").contains("You cannot remove a running container");
         assertThat(call("POST", "/containers/create", "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":\"x\"}}")).startsWith("HTTP/1.1 400 ");
     }
+
+    /** docker-java's execInContainer: no Upgrade headers, so a 200 head, frames, and the close marks the end. */
+    @Test void execStartWithoutUpgradeIsThePlain200Form() throws Exception {
+        String id = create("[\"sleep\",\"100\"]");
+        call("POST", "/containers/" + id + "/start", null);
+        String created = call("POST", "/v1.32/containers/" + id + "/exec",
+                "{\"AttachStdout\":true,\"AttachStderr\":true,\"Cmd\":[\"sh\",\"-c\",\"echo o; echoerr e; exit 4\"],\"Tty\":null,\"User\":null}");
+        String execId = Json.MAPPER.readTree(created.substring(created.indexOf("\r\n\r\n") + 4)).path("Id").asText();
+        String body = "{\"Detach\":false,\"Tty\":false}";
+        try (SocketChannel ch = connect()) {
+            send(ch, "POST /v1.32/exec/" + execId + "/start HTTP/1.1\r\nHost: localhost:2375\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+            byte[] all = readToEof(ch); // docker-java does not half-close: the server's close ends it
+            String head = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n";
+            assertThat(new String(all, StandardCharsets.ISO_8859_1)).startsWith(head);
+            assertThat(Arrays.copyOfRange(all, head.length(), all.length)).isEqualTo(concat(frame(1, "o\n"), frame(2, "e\n")));
+        }
+        assertThat(call("GET", "/exec/" + execId + "/json", null)).contains("\"Running\":false").contains("\"ExitCode\":4");
+        assertThat(call("GET", "/exec/nosuch/json", null)).startsWith("HTTP/1.1 404 ").contains("No such exec instance: nosuch");
+    }
+
+    @Test void logsFramesAndContentTypePerVersion() throws Exception {
+        String id = create("[\"sh\",\"-c\",\"echo a; echoerr b\"]");
+        call("POST", "/containers/" + id + "/start", null);
+        String old = call("GET", "/v1.41/containers/" + id + "/logs?stdout=1&stderr=1", null);
+        assertThat(old).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("Content-Type");
+        String now = call("GET", "/v1.44/containers/" + id + "/logs?stdout=1&tail=1", null);
+        assertThat(now).contains("Content-Type: application/vnd.docker.multiplexed-stream\r\n");
+        String chunk = new String(frame(1, "a\n"), StandardCharsets.ISO_8859_1);
+        assertThat(old).contains(chunk).contains(new String(frame(2, "b\n"), StandardCharsets.ISO_8859_1));
+        assertThat(call("GET", "/containers/" + id + "/logs", null)).startsWith("HTTP/1.1 400 ")
+                .contains("you must choose at least one stream");
+    }
 }
