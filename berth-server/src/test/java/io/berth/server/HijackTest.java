@@ -246,4 +246,21 @@ class HijackTest {
         assertThat(call("GET", "/containers/" + id + "/logs", null)).startsWith("HTTP/1.1 400 ")
                 .contains("you must choose at least one stream");
     }
+
+    /** Without StdinOnce (e.g. `run -di` then `attach`) a client's EOF does not close the container's stdin. */
+    @Test void halfCloseLeavesStdinOpenWithoutStdinOnce() throws Exception {
+        String r = call("POST", "/containers/create", "{\"Image\":\"busybox\",\"Cmd\":[\"cat\"],\"OpenStdin\":true,\"StdinOnce\":false}");
+        String id = Json.MAPPER.readTree(r.substring(r.indexOf("\r\n\r\n") + 4)).path("Id").asText();
+        call("POST", "/containers/" + id + "/start", null);
+        try (SocketChannel ch = connect()) {
+            send(ch, "POST /containers/" + id + "/attach?stdin=1&stdout=1&stream=1 HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 0\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\nkeep\n");
+            ch.shutdownOutput();
+            Thread.sleep(300);
+            assertThat(call("GET", "/containers/" + id + "/json", null)).contains("\"Running\":true");
+            call("POST", "/containers/" + id + "/kill", null);
+            String all = new String(readToEof(ch), StandardCharsets.ISO_8859_1);
+            assertThat(all).endsWith(new String(frame(1, "keep\n"), StandardCharsets.ISO_8859_1));
+        }
+    }
 }

@@ -179,6 +179,9 @@ public final class ContainerRoutes {
     private void attach(ApiRequest r) throws IOException {
         AttachOptions opts = new AttachOptions(r.bool("stdin"), r.bool("stdout"), r.bool("stderr"), r.bool("logs"),
                 r.query("stream") == null || r.bool("stream"));
+        // Docker passes the client's stdin EOF on only to a StdinOnce container (`run -i` sets it);
+        // a container started with -i and attached to later keeps its stdin open for the next client.
+        boolean closeStdin = !opts.stdin() || stdinOnce(r.path("id"));
         AttachSession s = containers.attach(r.path("id"), opts);
         HttpExchange.RawStream raw;
         try {
@@ -187,7 +190,12 @@ public final class ContainerRoutes {
             s.close();
             throw e;
         }
-        StdioStreams.pump(s, raw);
+        StdioStreams.pump(s, raw, closeStdin);
+    }
+
+    private boolean stdinOnce(String ref) {
+        var spec = containers.inspect(ref).spec();
+        return spec == null || spec.stdinOnce();
     }
 
     private void execStart(ApiRequest r) throws IOException {
