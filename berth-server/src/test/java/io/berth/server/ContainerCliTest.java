@@ -211,7 +211,7 @@ class ContainerCliTest {
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("docker run -it exits").isTrue();
         String text = out.get(5, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(text).isZero();
-        assertThat(text).contains("echo tty-hi");
+        assertThat(text).contains("ECHO TTY-HI"); // the fake's answer, not the local echo
         assertThat(containers.resizes).contains("t1:30x100");
     }
 
@@ -244,7 +244,7 @@ class ContainerCliTest {
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("docker exec -it exits").isTrue();
         String text = out.get(5, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(text).isZero();
-        assertThat(text).contains("echo in-exec-tty");
+        assertThat(text).contains("ECHO IN-EXEC-TTY");
         assertThat(containers.resizes).contains("exec:31x101");
         ok("rm", "-f", "et");
     }
