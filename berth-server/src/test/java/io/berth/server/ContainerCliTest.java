@@ -147,6 +147,9 @@ class ContainerCliTest {
         assertThat(execI.exit()).as(execI.toString()).isZero();
         assertThat(execI.out()).isEqualTo("in-exec\n");
 
+        assertThat(ok("exec", "-d", "d1", "sleep", "5").out()).isEmpty(); // detached: a plain 200, no stream
+        assertThat(ok("inspect", "-f", "{{len .ExecIDs}}", "d1").out().strip()).isEqualTo("4");
+
         ok("pause", "d1");
         assertThat(ok("inspect", "-f", "{{.State.Paused}} {{.State.Status}}", "d1").out().strip()).isEqualTo("true paused");
         assertThat(ok("ps", "--filter", "name=d1", "--format", "{{.Status}}").out()).contains("(Paused)");

@@ -281,7 +281,16 @@ final class FakeContainers implements ContainerEngine {
         c.status = Status.RUNNING;
     }
 
-    @Override public synchronized WaitResult wait(String ref, WaitCondition condition) {
+    /** Busy time before wait() registers, like an engine reading state first (the thread stays RUNNABLE). */
+    volatile long waitSetupNanos;
+
+    @Override public WaitResult wait(String ref, WaitCondition condition) {
+        long until = System.nanoTime() + waitSetupNanos;
+        while (System.nanoTime() < until) Thread.onSpinWait();
+        return waitRegistered(ref, condition);
+    }
+
+    private synchronized WaitResult waitRegistered(String ref, WaitCondition condition) {
         C c = find(ref);
         int exits = c.exits;
         try {

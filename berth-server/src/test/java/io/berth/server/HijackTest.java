@@ -263,4 +263,40 @@ class HijackTest {
             assertThat(all).endsWith(new String(frame(1, "keep\n"), StandardCharsets.ISO_8859_1));
         }
     }
+
+    /**
+     * `run --rm`: the CLI starts the container as soon as wait's headers arrive; a container that
+     * exits and is removed at once must still be reported to that wait (the waiter is in place
+     * before the headers go out).
+     */
+    @Test void waitRemovedSeesAContainerThatGoesRightAfterTheHeaders() throws Exception {
+        containers.waitSetupNanos = TimeUnit.MILLISECONDS.toNanos(30);
+        try {
+            waitRemovedRounds();
+        } finally {
+            containers.waitSetupNanos = 0;
+        }
+    }
+
+    private void waitRemovedRounds() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            String r = call("POST", "/containers/create", "{\"Image\":\"busybox\",\"Cmd\":[\"sh\",\"-c\",\"exit 7\"],\"HostConfig\":{\"AutoRemove\":true}}");
+            String id = Json.MAPPER.readTree(r.substring(r.indexOf("\r\n\r\n") + 4)).path("Id").asText();
+            try (SocketChannel ch = connect()) {
+                send(ch, "POST /containers/" + id + "/wait?condition=removed HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+                ByteBuffer b = ByteBuffer.allocate(4096);
+                int n = ch.read(b); // the headers
+                assertThat(new String(b.array(), 0, n, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK");
+                assertThat(call("POST", "/containers/" + id + "/start", null)).startsWith("HTTP/1.1 204 ");
+                String all = new String(b.array(), 0, n, StandardCharsets.ISO_8859_1);
+                while (!all.contains("}")) {
+                    b.clear();
+                    int m = ch.read(b);
+                    if (m < 0) break;
+                    all += new String(b.array(), 0, m, StandardCharsets.ISO_8859_1);
+                }
+                assertThat(all).as("round %d", i).contains("{\"Error\":null,\"StatusCode\":7}");
+            }
+        }
+    }
 }
