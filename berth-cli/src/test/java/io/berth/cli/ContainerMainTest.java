@@ -191,6 +191,43 @@ class ContainerMainTest {
         assertThat(log.indexOf("POST /containers/" + CID + "/resize?h=30&w=100")).isGreaterThan(log.indexOf("POST /containers/" + CID + "/start"));
     }
 
+    /** {@code start -a}: inspect, attach, wait(next-exit), start, in docker's order; the exit code is the wait's. */
+    @Test void startAttachedFollowsDockersOrder() throws Exception {
+        CountDownLatch started = new CountDownLatch(1), done = new CountDownLatch(1);
+        String host = serve((m, path, h, in, out, ch) -> {
+            if (path.endsWith("/json")) json(out, 200, "{\"Id\":\"" + CID + "\",\"Config\":{\"Tty\":false,\"OpenStdin\":true},\"State\":{\"Status\":\"exited\"}}");
+            else if (path.contains("/attach")) {
+                upgraded(out);
+                started.await(5, TimeUnit.SECONDS);
+                byte[] all = in.readAllBytes();
+                out.write(frame(1, "in=" + new String(all, StandardCharsets.UTF_8)));
+                ch.shutdownOutput();
+                done.countDown();
+            } else if (path.contains("/wait")) { done.await(5, TimeUnit.SECONDS); json(out, 200, "{\"StatusCode\":9}"); }
+            else { started.countDown(); out.write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)); }
+        });
+        assertThat(run(host, "abc".getBytes(StandardCharsets.UTF_8), "start", "-ai", "web")).isEqualTo(9);
+        assertThat(stdout).isEqualTo("in=abc");
+        assertThat(log).containsExactly("GET /containers/web/json", "POST /containers/" + CID + "/attach?stderr=1&stdin=1&stdout=1&stream=1",
+                "POST /containers/" + CID + "/wait?condition=next-exit", "POST /containers/" + CID + "/start");
+    }
+
+    /** {@code exec -i} with piped stdin: bytes, half-close, then output, then the exit code. */
+    @Test void execInteractivePipe() throws Exception {
+        String eid = "cd".repeat(32);
+        String host = serve((m, path, h, in, out, ch) -> {
+            if (path.endsWith("/exec")) json(out, 201, "{\"Id\":\"" + eid + "\"}");
+            else if (path.endsWith("/start")) {
+                upgraded(out);
+                byte[] all = in.readAllBytes();
+                out.write(frame(1, new String(all, StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT)));
+                ch.shutdownOutput();
+            } else json(out, 200, "{\"ID\":\"" + eid + "\",\"Running\":false,\"ExitCode\":0}");
+        });
+        assertThat(run(host, "x\ny\n".getBytes(StandardCharsets.UTF_8), "exec", "-i", "ctr", "tr", "a-z", "A-Z")).isZero();
+        assertThat(stdout).isEqualTo("X\nY\n");
+    }
+
     @Test void runDetachedPrintsTheId() throws Exception {
         String host = serve((m, path, h, in, out, ch) -> {
             if (path.startsWith("/containers/create")) json(out, 201, "{\"Id\":\"" + CID + "\",\"Warnings\":[]}");
