@@ -154,6 +154,80 @@ class ContainerMainTest {
                 "POST /containers/" + CID + "/wait?condition=removed", "POST /containers/" + CID + "/start");
     }
 
+    /**
+     * {@code berth run -it} as a real process under a pty ({@code script}): stty raw mode works,
+     * the create carries Tty and ConsoleSize, keystrokes travel raw, resize follows start, and the
+     * exit code is the wait's.
+     */
+    @Test void runTtyUnderAPty() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        String host = serve((m, path, h, in, out, ch) -> {
+            if (path.startsWith("/containers/create")) json(out, 201, "{\"Id\":\"" + CID + "\",\"Warnings\":[]}");
+            else if (path.contains("/attach")) {
+                upgraded(out);
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                int c;
+                while (!got.toString(StandardCharsets.UTF_8).contains("hi") && (c = in.read()) >= 0) got.write(c);
+                out.write(("OUT[" + got.toString(StandardCharsets.UTF_8) + "]\r\n").getBytes(StandardCharsets.UTF_8));
+                ch.shutdownOutput();
+                done.countDown();
+            } else if (path.contains("/wait")) {
+                done.await(10, TimeUnit.SECONDS);
+                json(out, 200, "{\"Error\":null,\"StatusCode\":5}");
+            } else out.write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        });
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cli = java + " -cp " + System.getProperty("java.class.path") + " io.berth.cli.Main -H " + host + " run -it --rm busybox sh";
+        Process p = new ProcessBuilder("script", "-qec", "stty rows 30 cols 100; " + cli + "; echo \"rc=$?\"; stty -a | grep -o -- '-\\?icanon'", "/dev/null")
+                .redirectErrorStream(true).start();
+        p.getOutputStream().write("echo hi".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(out).contains("OUT[echo hi]");
+        assertThat(out).contains("rc=5");
+        assertThat(out.lines().map(String::strip).toList()).as("the terminal is back in canonical mode").contains("icanon");
+        assertThat(log).contains("POST /containers/" + CID + "/resize?h=30&w=100");
+        assertThat(log.indexOf("POST /containers/" + CID + "/resize?h=30&w=100")).isGreaterThan(log.indexOf("POST /containers/" + CID + "/start"));
+    }
+
+    /** {@code start -a}: inspect, attach, wait(next-exit), start, in docker's order; the exit code is the wait's. */
+    @Test void startAttachedFollowsDockersOrder() throws Exception {
+        CountDownLatch started = new CountDownLatch(1), done = new CountDownLatch(1);
+        String host = serve((m, path, h, in, out, ch) -> {
+            if (path.endsWith("/json")) json(out, 200, "{\"Id\":\"" + CID + "\",\"Config\":{\"Tty\":false,\"OpenStdin\":true},\"State\":{\"Status\":\"exited\"}}");
+            else if (path.contains("/attach")) {
+                upgraded(out);
+                started.await(5, TimeUnit.SECONDS);
+                byte[] all = in.readAllBytes();
+                out.write(frame(1, "in=" + new String(all, StandardCharsets.UTF_8)));
+                ch.shutdownOutput();
+                done.countDown();
+            } else if (path.contains("/wait")) { done.await(5, TimeUnit.SECONDS); json(out, 200, "{\"StatusCode\":9}"); }
+            else { started.countDown(); out.write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)); }
+        });
+        assertThat(run(host, "abc".getBytes(StandardCharsets.UTF_8), "start", "-ai", "web")).isEqualTo(9);
+        assertThat(stdout).isEqualTo("in=abc");
+        assertThat(log).containsExactly("GET /containers/web/json", "POST /containers/" + CID + "/attach?stderr=1&stdin=1&stdout=1&stream=1",
+                "POST /containers/" + CID + "/wait?condition=next-exit", "POST /containers/" + CID + "/start");
+    }
+
+    /** {@code exec -i} with piped stdin: bytes, half-close, then output, then the exit code. */
+    @Test void execInteractivePipe() throws Exception {
+        String eid = "cd".repeat(32);
+        String host = serve((m, path, h, in, out, ch) -> {
+            if (path.endsWith("/exec")) json(out, 201, "{\"Id\":\"" + eid + "\"}");
+            else if (path.endsWith("/start")) {
+                upgraded(out);
+                byte[] all = in.readAllBytes();
+                out.write(frame(1, new String(all, StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT)));
+                ch.shutdownOutput();
+            } else json(out, 200, "{\"ID\":\"" + eid + "\",\"Running\":false,\"ExitCode\":0}");
+        });
+        assertThat(run(host, "x\ny\n".getBytes(StandardCharsets.UTF_8), "exec", "-i", "ctr", "tr", "a-z", "A-Z")).isZero();
+        assertThat(stdout).isEqualTo("X\nY\n");
+    }
+
     @Test void runDetachedPrintsTheId() throws Exception {
         String host = serve((m, path, h, in, out, ch) -> {
             if (path.startsWith("/containers/create")) json(out, 201, "{\"Id\":\"" + CID + "\",\"Warnings\":[]}");

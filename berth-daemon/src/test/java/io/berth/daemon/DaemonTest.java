@@ -49,6 +49,9 @@ class DaemonTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-rw----");
             assertThat(Files.readString(root.resolve("berth.lock")).strip()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
             assertThat(curl(sock, "http://d/_ping")).isEqualTo("OK");
+            // The engine has no container runtime: the daemon still starts, container requests say why.
+            assertThat(curl(sock, "-w", " %{http_code}", "http://d/v1.44/containers/json"))
+                    .isEqualTo("{\"message\":\"this engine has no container runtime\"} 500");
             // Same root: refused by the lock, naming the holder.
             assertThatThrownBy(() -> Daemon.start(options(root, tmp.resolve("other.sock")), StubEngine::new))
                     .isInstanceOf(DaemonException.class)

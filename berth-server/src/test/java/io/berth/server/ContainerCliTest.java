@@ -147,6 +147,9 @@ class ContainerCliTest {
         assertThat(execI.exit()).as(execI.toString()).isZero();
         assertThat(execI.out()).isEqualTo("in-exec\n");
 
+        assertThat(ok("exec", "-d", "d1", "sleep", "5").out()).isEmpty(); // detached: a plain 200, no stream
+        assertThat(ok("inspect", "-f", "{{len .ExecIDs}}", "d1").out().strip()).isEqualTo("4");
+
         ok("pause", "d1");
         assertThat(ok("inspect", "-f", "{{.State.Paused}} {{.State.Status}}", "d1").out().strip()).isEqualTo("true paused");
         assertThat(ok("ps", "--filter", "name=d1", "--format", "{{.Status}}").out()).contains("(Paused)");
@@ -211,7 +214,7 @@ class ContainerCliTest {
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("docker run -it exits").isTrue();
         String text = out.get(5, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(text).isZero();
-        assertThat(text).contains("echo tty-hi");
+        assertThat(text).contains("ECHO TTY-HI"); // the fake's answer, not the local echo
         assertThat(containers.resizes).contains("t1:30x100");
     }
 
@@ -222,5 +225,39 @@ class ContainerCliTest {
         while (server.inflight() > 0 && System.nanoTime() < deadline) Thread.sleep(50);
         assertThat(server.inflight()).isZero();
         ok("rm", "-f", "aw");
+    }
+
+    /** `exec -it` under a pty: TTY exec, raw stream, the exec resized to the terminal. */
+    @Test void execInteractiveTtyUnderAPty() throws Exception {
+        ok("run", "-d", "--name", "et", BUSYBOX, "sleep", "100");
+        ProcessBuilder pb = new ProcessBuilder("script", "-qec", "stty rows 31 cols 101; " + DOCKER + " exec -it et sh", "/dev/null");
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try { return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8); }
+            catch (java.io.IOException e) { return e.toString(); }
+        });
+        Thread.sleep(1500);
+        p.getOutputStream().write("echo in-exec-tty\r".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        Thread.sleep(300);
+        p.getOutputStream().write("exit\r".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("docker exec -it exits").isTrue();
+        String text = out.get(5, TimeUnit.SECONDS);
+        assertThat(p.exitValue()).as(text).isZero();
+        assertThat(text).contains("ECHO IN-EXEC-TTY");
+        assertThat(containers.resizes).contains("exec:31x101");
+        ok("rm", "-f", "et");
+    }
+
+    /** A TTY container's logs are raw bytes (no frame headers), all on stdout. */
+    @Test void ttyLogsAreRaw() {
+        ok("run", "-t", "--name", "tl", BUSYBOX, "sh", "-c", "echo tty-out; echoerr tty-err");
+        Proc logs = ok("logs", "tl");
+        assertThat(logs.out()).isEqualTo("tty-out\ntty-err\n");
+        assertThat(logs.err()).isEmpty();
+        ok("rm", "tl");
     }
 }

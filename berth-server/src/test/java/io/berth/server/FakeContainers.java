@@ -193,6 +193,10 @@ final class FakeContainers implements ContainerEngine {
         }
     }
 
+    private static byte[] upper(byte[] d) {
+        return new String(d, StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+    }
+
     private static boolean isCat(List<String> cmd) { return cmd.equals(List.of("cat")) || cmd.equals(List.of("sh")); }
 
     private static final Pattern EXIT = Pattern.compile("exit (\\d+)");
@@ -277,7 +281,16 @@ final class FakeContainers implements ContainerEngine {
         c.status = Status.RUNNING;
     }
 
-    @Override public synchronized WaitResult wait(String ref, WaitCondition condition) {
+    /** Busy time before wait() registers, like an engine reading state first (the thread stays RUNNABLE). */
+    volatile long waitSetupNanos;
+
+    @Override public WaitResult wait(String ref, WaitCondition condition) {
+        long until = System.nanoTime() + waitSetupNanos;
+        while (System.nanoTime() < until) Thread.onSpinWait();
+        return waitRegistered(ref, condition);
+    }
+
+    private synchronized WaitResult waitRegistered(String ref, WaitCondition condition) {
         C c = find(ref);
         int exits = c.exits;
         try {
@@ -376,7 +389,8 @@ final class FakeContainers implements ContainerEngine {
                 synchronized (FakeContainers.this) {
                     byte[] d = java.util.Arrays.copyOfRange(b, off, off + len);
                     if (c.echoing) {
-                        emit(c, StdStream.STDOUT, d);
+                        // A TTY "shell" answers in upper case, so a test sees the round trip, not the local pty echo.
+                        emit(c, StdStream.STDOUT, c.spec.tty() ? upper(d) : d);
                         // A TTY shell gets no EOF from a half-close; it leaves on "exit".
                         if (c.spec.tty() && new String(d, StandardCharsets.UTF_8).contains("exit")) exit(c, 0);
                     } else if (c.status == Status.CREATED) c.pendingStdin.writeBytes(d);
@@ -425,7 +439,11 @@ final class FakeContainers implements ContainerEngine {
             @Override public void write(int b) { write(new byte[]{(byte) b}, 0, 1); }
 
             @Override public void write(byte[] b, int off, int len) {
-                synchronized (FakeContainers.this) { e.session.emit(StdStream.STDOUT, java.util.Arrays.copyOfRange(b, off, off + len)); }
+                synchronized (FakeContainers.this) {
+                    byte[] d = java.util.Arrays.copyOfRange(b, off, off + len);
+                    e.session.emit(StdStream.STDOUT, e.session.tty ? upper(d) : d);
+                    if (e.session.tty && new String(d, StandardCharsets.UTF_8).contains("exit") && e.running) endExec(e, 0);
+                }
             }
 
             @Override public void close() { synchronized (FakeContainers.this) { if (e.running) endExec(e, 0); } }

@@ -213,4 +213,90 @@ class HijackTest {
         assertThat(call("DELETE", "/containers/" + id, null)).startsWith("HTTP/1.1 409 Conflict\r\n").contains("You cannot remove a running container");
         assertThat(call("POST", "/containers/create", "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":\"x\"}}")).startsWith("HTTP/1.1 400 ");
     }
+
+    /** docker-java's execInContainer: no Upgrade headers, so a 200 head, frames, and the close marks the end. */
+    @Test void execStartWithoutUpgradeIsThePlain200Form() throws Exception {
+        String id = create("[\"sleep\",\"100\"]");
+        call("POST", "/containers/" + id + "/start", null);
+        String created = call("POST", "/v1.32/containers/" + id + "/exec",
+                "{\"AttachStdout\":true,\"AttachStderr\":true,\"Cmd\":[\"sh\",\"-c\",\"echo o; echoerr e; exit 4\"],\"Tty\":null,\"User\":null}");
+        String execId = Json.MAPPER.readTree(created.substring(created.indexOf("\r\n\r\n") + 4)).path("Id").asText();
+        String body = "{\"Detach\":false,\"Tty\":false}";
+        try (SocketChannel ch = connect()) {
+            send(ch, "POST /v1.32/exec/" + execId + "/start HTTP/1.1\r\nHost: localhost:2375\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+            byte[] all = readToEof(ch); // docker-java does not half-close: the server's close ends it
+            String head = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n";
+            assertThat(new String(all, StandardCharsets.ISO_8859_1)).startsWith(head);
+            assertThat(Arrays.copyOfRange(all, head.length(), all.length)).isEqualTo(concat(frame(1, "o\n"), frame(2, "e\n")));
+        }
+        assertThat(call("GET", "/exec/" + execId + "/json", null)).contains("\"Running\":false").contains("\"ExitCode\":4");
+        assertThat(call("GET", "/exec/nosuch/json", null)).startsWith("HTTP/1.1 404 ").contains("No such exec instance: nosuch");
+    }
+
+    @Test void logsFramesAndContentTypePerVersion() throws Exception {
+        String id = create("[\"sh\",\"-c\",\"echo a; echoerr b\"]");
+        call("POST", "/containers/" + id + "/start", null);
+        String old = call("GET", "/v1.41/containers/" + id + "/logs?stdout=1&stderr=1", null);
+        assertThat(old).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("Content-Type");
+        String now = call("GET", "/v1.44/containers/" + id + "/logs?stdout=1&tail=1", null);
+        assertThat(now).contains("Content-Type: application/vnd.docker.multiplexed-stream\r\n");
+        String chunk = new String(frame(1, "a\n"), StandardCharsets.ISO_8859_1);
+        assertThat(old).contains(chunk).contains(new String(frame(2, "b\n"), StandardCharsets.ISO_8859_1));
+        assertThat(call("GET", "/containers/" + id + "/logs", null)).startsWith("HTTP/1.1 400 ")
+                .contains("you must choose at least one stream");
+    }
+
+    /** Without StdinOnce (e.g. `run -di` then `attach`) a client's EOF does not close the container's stdin. */
+    @Test void halfCloseLeavesStdinOpenWithoutStdinOnce() throws Exception {
+        String r = call("POST", "/containers/create", "{\"Image\":\"busybox\",\"Cmd\":[\"cat\"],\"OpenStdin\":true,\"StdinOnce\":false}");
+        String id = Json.MAPPER.readTree(r.substring(r.indexOf("\r\n\r\n") + 4)).path("Id").asText();
+        call("POST", "/containers/" + id + "/start", null);
+        try (SocketChannel ch = connect()) {
+            send(ch, "POST /containers/" + id + "/attach?stdin=1&stdout=1&stream=1 HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 0\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\nkeep\n");
+            ch.shutdownOutput();
+            Thread.sleep(300);
+            assertThat(call("GET", "/containers/" + id + "/json", null)).contains("\"Running\":true");
+            call("POST", "/containers/" + id + "/kill", null);
+            String all = new String(readToEof(ch), StandardCharsets.ISO_8859_1);
+            assertThat(all).endsWith(new String(frame(1, "keep\n"), StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /**
+     * `run --rm`: the CLI starts the container as soon as wait's headers arrive; a container that
+     * exits and is removed at once must still be reported to that wait (the waiter is in place
+     * before the headers go out).
+     */
+    @Test void waitRemovedSeesAContainerThatGoesRightAfterTheHeaders() throws Exception {
+        containers.waitSetupNanos = TimeUnit.MILLISECONDS.toNanos(30);
+        try {
+            waitRemovedRounds();
+        } finally {
+            containers.waitSetupNanos = 0;
+        }
+    }
+
+    private void waitRemovedRounds() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            String r = call("POST", "/containers/create", "{\"Image\":\"busybox\",\"Cmd\":[\"sh\",\"-c\",\"exit 7\"],\"HostConfig\":{\"AutoRemove\":true}}");
+            String id = Json.MAPPER.readTree(r.substring(r.indexOf("\r\n\r\n") + 4)).path("Id").asText();
+            try (SocketChannel ch = connect()) {
+                send(ch, "POST /containers/" + id + "/wait?condition=removed HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+                ByteBuffer b = ByteBuffer.allocate(4096);
+                int n = ch.read(b); // the headers
+                assertThat(new String(b.array(), 0, n, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK");
+                assertThat(call("POST", "/containers/" + id + "/start", null)).startsWith("HTTP/1.1 204 ");
+                String all = new String(b.array(), 0, n, StandardCharsets.ISO_8859_1);
+                while (!all.contains("}")) {
+                    b.clear();
+                    int m = ch.read(b);
+                    if (m < 0) break;
+                    all += new String(b.array(), 0, m, StandardCharsets.ISO_8859_1);
+                }
+                assertThat(all).as("round %d", i).contains("{\"Error\":null,\"StatusCode\":7}");
+            }
+        }
+    }
 }

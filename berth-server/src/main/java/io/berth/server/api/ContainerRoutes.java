@@ -26,6 +26,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -36,6 +37,9 @@ import java.util.regex.Pattern;
  */
 public final class ContainerRoutes {
     private static final Pattern HIJACK_PATH = Pattern.compile("^(/v[0-9]+\\.[0-9]+)?(/containers/[^/?]+/attach|/exec/[^/?]+/start)(\\?.*)?$");
+
+    /** How long wait's headers may be held back for the engine's waiter to be in place. */
+    private static final java.time.Duration WAIT_REGISTER = java.time.Duration.ofMillis(250);
 
     private final ContainerEngine containers;
 
@@ -125,23 +129,45 @@ public final class ContainerRoutes {
     }
 
     /**
-     * The CLI sends wait before start and needs the headers at once; a missing container is still
-     * a 404 (checked first, as moby resolves the container before writing the header).
+     * The CLI sends wait before start and issues start only once the wait's headers have come, so
+     * the engine's waiter must be in place before they are flushed, or a container that runs and
+     * goes (`run --rm echo`) between the two is missed ("No such container"). The blocking engine
+     * call runs on its own virtual thread; the headers go out once that thread has parked (waiting
+     * for the container) or after {@link #WAIT_REGISTER}; an error raised before that (404) is
+     * still a status, as with moby, which resolves the container before writing the header.
      */
-    private void await(ApiRequest r) throws IOException {
+    private void await(ApiRequest r) throws Exception {
         String ref = r.path("id");
         WaitCondition cond = WaitCondition.parse(r.query("condition"));
-        containers.inspect(ref);
+        CompletableFuture<WaitResult> result = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().name("berth-wait").start(() -> {
+            try { result.complete(containers.wait(ref, cond)); }
+            catch (Throwable t) { result.completeExceptionally(t); }
+        });
+        long deadline = System.nanoTime() + WAIT_REGISTER.toNanos();
+        while (!result.isDone() && System.nanoTime() < deadline) {
+            Thread.State st = waiter.getState();
+            if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) break; // parked: the waiter is in place
+            Thread.sleep(1);
+        }
+        if (result.isDone() && result.isCompletedExceptionally()) {
+            try { result.join(); }
+            catch (java.util.concurrent.CompletionException e) { if (e.getCause() instanceof BerthException b) throw b; }
+        }
         HttpExchange.ChunkedResponse out = r.exchange().startChunked(200, "application/json");
-        Thread self = Thread.currentThread();
-        r.exchange().onClientGone(self::interrupt); // `docker run -d` abandons its wait
+        r.exchange().onClientGone(() -> { // `docker run -d` abandons its wait
+            waiter.interrupt();
+            result.cancel(false);
+        });
         WaitResult res;
         try {
-            res = containers.wait(ref, cond);
-        } catch (BerthException e) {
-            res = new WaitResult(-1, e.getMessage());
+            res = result.get();
+        } catch (java.util.concurrent.CancellationException | InterruptedException gone) {
+            r.exchange().abort();
+            return;
+        } catch (java.util.concurrent.ExecutionException e) {
+            res = new WaitResult(-1, e.getCause() instanceof BerthException ? e.getCause().getMessage() : String.valueOf(e.getCause()));
         }
-        if (Thread.interrupted()) { r.exchange().abort(); return; }
         try {
             out.write((Json.string(ContainerJson.waitBody(res)) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out.end();
@@ -179,6 +205,9 @@ public final class ContainerRoutes {
     private void attach(ApiRequest r) throws IOException {
         AttachOptions opts = new AttachOptions(r.bool("stdin"), r.bool("stdout"), r.bool("stderr"), r.bool("logs"),
                 r.query("stream") == null || r.bool("stream"));
+        // Docker passes the client's stdin EOF on only to a StdinOnce container (`run -i` sets it);
+        // a container started with -i and attached to later keeps its stdin open for the next client.
+        boolean closeStdin = !opts.stdin() || stdinOnce(r.path("id"));
         AttachSession s = containers.attach(r.path("id"), opts);
         HttpExchange.RawStream raw;
         try {
@@ -187,7 +216,12 @@ public final class ContainerRoutes {
             s.close();
             throw e;
         }
-        StdioStreams.pump(s, raw);
+        StdioStreams.pump(s, raw, closeStdin);
+    }
+
+    private boolean stdinOnce(String ref) {
+        var spec = containers.inspect(ref).spec();
+        return spec == null || spec.stdinOnce();
     }
 
     private void execStart(ApiRequest r) throws IOException {

@@ -55,8 +55,11 @@ public final class StdioStreams {
      * {@link AttachSession#read()} returns null (after the engine has made the exit code final),
      * and the session closes when the client goes away.
      */
-    public static void pump(AttachSession session, HttpExchange.RawStream raw) {
-        Thread in = Thread.ofVirtual().name("berth-stdin").start(() -> copyStdin(session, raw.input()));
+    public static void pump(AttachSession session, HttpExchange.RawStream raw) { pump(session, raw, true); }
+
+    /** @param closeStdinAtEof false for an attach to a container without StdinOnce (Docker keeps its stdin open) */
+    public static void pump(AttachSession session, HttpExchange.RawStream raw, boolean closeStdinAtEof) {
+        Thread in = Thread.ofVirtual().name("berth-stdin").start(() -> copyStdin(session, raw.input(), closeStdinAtEof));
         try (session) {
             boolean tty = session.tty();
             for (AttachSession.Frame f; (f = session.read()) != null; ) {
@@ -75,7 +78,7 @@ public final class StdioStreams {
         }
     }
 
-    private static void copyStdin(AttachSession session, InputStream client) {
+    private static void copyStdin(AttachSession session, InputStream client, boolean closeAtEof) {
         OutputStream stdin = session.stdin();
         byte[] buf = new byte[16 << 10];
         while (true) {
@@ -96,7 +99,7 @@ public final class StdioStreams {
                 stdin = null; // the process closed its stdin or exited: drop the rest, keep the output
             }
         }
-        if (stdin != null) {
+        if (stdin != null && closeAtEof) {
             try { stdin.close(); } // the client's half-close: EOF for the process, output goes on
             catch (IOException ignored) { }
         }

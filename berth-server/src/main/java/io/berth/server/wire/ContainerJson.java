@@ -195,6 +195,48 @@ public final class ContainerJson {
         List<Map<String, Object>> ul = new ArrayList<>();
         if (h.ulimits() != null) for (HostSpec.Ulimit u : h.ulimits()) ul.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
         m.put("Ulimits", ul.isEmpty() ? null : ul);
+        List<Map<String, Object>> mounts = new ArrayList<>();
+        if (h.mounts() != null) for (HostSpec.MountSpec ms : h.mounts()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("Type", ms.type());
+            x.put("Source", ms.source() == null ? "" : ms.source());
+            x.put("Target", ms.target());
+            if (ms.readOnly()) x.put("ReadOnly", true);
+            mounts.add(x);
+        }
+        if (!mounts.isEmpty()) m.put("Mounts", mounts);
+        // The rest of Docker's HostConfig, at the values a default container has: clients
+        // deserialise into typed objects and some read these keys unconditionally.
+        m.put("Cgroup", "");
+        m.put("CgroupParent", "");
+        m.put("CgroupnsMode", "private");
+        m.put("Dns", null);
+        m.put("DnsOptions", null);
+        m.put("DnsSearch", null);
+        m.put("ExtraHosts", null);
+        m.put("Links", null);
+        m.put("UsernsMode", "");
+        m.put("Isolation", "");
+        m.put("BlkioWeightDevice", null);
+        m.put("BlkioDeviceReadBps", null);
+        m.put("BlkioDeviceWriteBps", null);
+        m.put("BlkioDeviceReadIOps", null);
+        m.put("BlkioDeviceWriteIOps", null);
+        m.put("CpuCount", 0);
+        m.put("CpuPercent", 0);
+        m.put("CpuRealtimePeriod", 0);
+        m.put("CpuRealtimeRuntime", 0);
+        m.put("Devices", null);
+        m.put("DeviceCgroupRules", null);
+        m.put("DeviceRequests", null);
+        m.put("KernelMemory", 0);
+        m.put("KernelMemoryTCP", 0);
+        m.put("MemorySwappiness", null);
+        m.put("OomKillDisable", false);
+        m.put("IOMaximumIOps", 0);
+        m.put("IOMaximumBandwidth", 0);
+        m.put("MaskedPaths", null);
+        m.put("ReadonlyPaths", null);
         return m;
     }
 
@@ -207,6 +249,7 @@ public final class ContainerJson {
         m.put("AttachStdin", s.openStdin());
         m.put("AttachStdout", true);
         m.put("AttachStderr", true);
+        m.put("ExposedPorts", null);
         m.put("Tty", s.tty());
         m.put("OpenStdin", s.openStdin());
         m.put("StdinOnce", s.stdinOnce());
