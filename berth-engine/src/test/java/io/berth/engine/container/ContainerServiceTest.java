@@ -55,7 +55,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Containers end to end: a busybox image pulled from a real registry, run by runc under conmon. */
 class ContainerServiceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> APPLETS = List.of("sh", "echo", "cat", "sleep", "true", "false", "id", "ls");
+    private static final List<String> APPLETS = List.of("sh", "echo", "cat", "sleep", "true", "false", "id", "ls", "stty", "pwd");
     @TempDir static Path shared;
     static TestRegistry registry;
     static String image;
@@ -141,6 +141,9 @@ class ContainerServiceTest {
         for (ContainerSummary s : left) ctr.remove(s.id(), true, false);
         engine.close();
         assertThat(Mounter.mountPointsUnder(root)).as("mounts left under the engine root").isEmpty();
+        // conmon writes the exit file and lingers a moment (syncing the log) before it exits
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!conmonsUnder(root).isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
         assertThat(conmonsUnder(root)).as("conmon processes left").isEmpty();
         try (var w = Files.walk(root)) {
             for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -208,6 +211,11 @@ class ContainerServiceTest {
         assertThat(d.name()).matches("/[a-z]+_[a-z]+\\d?");
         assertThat(d.labels()).containsEntry("from", "image");
         assertThat(Mounter.isMountPoint(Path.of(d.rootfs()))).as("rootfs unmounted after exit").isFalse();
+
+        // attach with logs replays the log; without stream it ends there
+        try (AttachSession replay = ctr.attach(id, new AttachOptions(false, true, true, true, false))) {
+            assertThat(drain(replay)).isEqualTo("hi\n");
+        }
 
         // started again, it runs again and its log grows
         ctr.start(id);
@@ -482,5 +490,53 @@ class ContainerServiceTest {
         }
         ctr.stop(runner, 1, null);
         assertThat(ctr.inspect(runner).state().exitCode()).isEqualTo(137);
+    }
+
+    @Test
+    void ttyResizeAndExecOptions() throws Exception {
+        String id = ctr.create(spec("sh", "-c", "sleep 1; stty size").withTty(true, true)).id();
+        try (AttachSession a = ctr.attach(id, AttachOptions.ALL)) {
+            assertThat(a.tty()).isTrue();
+            ctr.start(id);
+            ctr.resize(id, 40, 100);
+            assertThat(within(Duration.ofSeconds(10), () -> drain(a))).contains("40 100");
+        }
+        assertThat(ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode()).isZero();
+
+        String sleeper = ctr.create(spec("sleep", "1000")).id();
+        ctr.start(sleeper);
+        String asNobody = ctr.execCreate(sleeper, new ExecSpec(List.of("sh", "-c", "id -u; pwd"), List.of(), "nobody", "/tmp",
+                false, false, true, true, false, null));
+        try (AttachSession s = ctr.execStart(asNobody, false, false)) {
+            assertThat(within(Duration.ofSeconds(10), () -> drain(s))).isEqualTo("65534\n/tmp\n");
+        }
+        String detached = ctr.execCreate(sleeper, ExecSpec.of(List.of("sh", "-c", "exit 7")));
+        ctr.execStart(detached, true, false).close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ctr.execInspect(detached).exitCode() == null && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(ctr.execInspect(detached).exitCode()).isEqualTo(7);
+        assertThatThrownBy(() -> ctr.execInspect("nope")).isInstanceOfSatisfying(BerthException.class,
+                e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.NOT_FOUND));
+    }
+
+    @Test
+    void createStartRemoveCyclesLeaveNothingBehind() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String id = ctr.create(spec("true")).id();
+            ctr.start(id);
+            assertThat(ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode()).isZero();
+            ctr.remove(id, false, false);
+        }
+        try (var l = Files.list(root.resolve("containers"))) {
+            assertThat(l.toList()).as("bundles left").isEmpty();
+        }
+        try (var l = Files.list(root.resolve("run").resolve("containers"))) {
+            assertThat(l.toList()).as("runtime directories left").isEmpty();
+        }
+        try (var l = Files.list(root.resolve("run").resolve("exits"))) {
+            assertThat(l.toList()).as("exit files left").isEmpty();
+        }
+        Process p = new ProcessBuilder("runc", "--root", root.resolve("run/runtime/runc").toString(), "list", "-q").start();
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip()).as("runc containers left").isEmpty();
     }
 }
