@@ -678,7 +678,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
             b.generation++; // no monitor may record anything any more
             Path dir = containersDir.resolve(b.id);
-            ignore(() -> runtime.delete(b.id, true));
+            // Runtime state exists only while the record says running (exits delete it before recording).
+            if (exit != null) ignore(() -> runtime.delete(b.id, true));
             for (String e : b.execIds) {
                 Exec x = execs.remove(e);
                 if (x != null && x.process != null) x.process.close();

@@ -41,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -211,6 +212,13 @@ class ContainerServiceTest {
         assertThat(d.name()).matches("/[a-z]+_[a-z]+\\d?");
         assertThat(d.labels()).containsEntry("from", "image");
         assertThat(Mounter.isMountPoint(Path.of(d.rootfs()))).as("rootfs unmounted after exit").isFalse();
+
+        try (LogStream none = ctr.logs(id, new LogOptions(true, true, false, false, Instant.now().plusSeconds(60), null, -1))) {
+            assertThat(none.next()).as("since in the future").isNull();
+        }
+        try (LogStream none = ctr.logs(id, new LogOptions(true, true, false, false, null, d.state().startedAt().minusSeconds(60), -1))) {
+            assertThat(none.next()).as("until before the start").isNull();
+        }
 
         // attach with logs replays the log; without stream it ends there
         try (AttachSession replay = ctr.attach(id, new AttachOptions(false, true, true, true, false))) {
