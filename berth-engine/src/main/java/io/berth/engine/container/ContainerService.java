@@ -261,7 +261,14 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             Status s = b.rec.status();
             if (s == Status.RUNNING || s == Status.PAUSED) throw BerthException.notModified("container %s is already started", b.id);
             Transitions.check(b.id, s, Status.RUNNING);
-            doStart(b, false);
+            try {
+                doStart(b, false);
+            } catch (BerthException e) {
+                // As Docker: a --rm container that cannot start is removed (its error goes to the caller).
+                HostSpec h = b.rec.spec().host();
+                if (h != null && h.autoRemove()) spawn("autoremove-" + b.id.substring(0, 12), () -> ignore(() -> remove(b.id, true, false)));
+                throw e;
+            }
         }
     }
 

@@ -261,7 +261,7 @@ class ContainerServiceTest {
     }
 
     @Test
-    void missingCommandFailsWithTheWordsDockerClientsTurnInto127() {
+    void missingCommandFailsWithTheWordsDockerClientsTurnInto127() throws Exception {
         String id = ctr.create(spec("nope")).id();
         assertThatThrownBy(() -> ctr.start(id)).isInstanceOfSatisfying(BerthException.class, e -> {
             assertThat(e.kind()).isEqualTo(BerthException.Kind.INVALID_ARGUMENT);
@@ -271,6 +271,12 @@ class ContainerServiceTest {
         assertThat(d.state().status()).isEqualTo(Status.CREATED);
         assertThat(d.state().exitCode()).isEqualTo(127);
         assertThat(d.state().error()).isNotBlank();
+
+        // with --rm the container that cannot start goes away
+        String rm = ctr.create(spec("nope").withHost(HostSpec.DEFAULT.withAutoRemove(true))).id();
+        CompletableFuture<Integer> removed = CompletableFuture.supplyAsync(() -> ctr.wait(rm, WaitCondition.REMOVED).statusCode());
+        assertThatThrownBy(() -> ctr.start(rm)).isInstanceOf(BerthException.class);
+        assertThat(removed.get(10, TimeUnit.SECONDS)).isEqualTo(127);
     }
 
     @Test
