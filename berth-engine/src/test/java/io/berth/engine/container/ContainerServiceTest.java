@@ -553,4 +553,23 @@ class ContainerServiceTest {
         Process p = new ProcessBuilder("runc", "--root", root.resolve("run/runtime/runc").toString(), "list", "-q").start();
         assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip()).as("runc containers left").isEmpty();
     }
+
+    @Test
+    void parallelRunsDoNotTripOverEachOther() throws Exception {
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                int n = i;
+                runs.add(pool.submit(() -> {
+                    String id = ctr.create(spec("sh", "-c", "exit " + n).withName("par" + n)).id();
+                    ctr.start(id);
+                    int code = ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode();
+                    ctr.remove(id, false, false);
+                    return code;
+                }));
+            }
+            for (int i = 0; i < runs.size(); i++) assertThat(runs.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        assertThat(ctr.list(ContainerListOptions.ALL)).isEmpty();
+    }
 }
