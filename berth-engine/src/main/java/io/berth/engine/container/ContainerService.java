@@ -537,7 +537,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private void signal(Box b, int sig) {
         runtime.kill(b.id, sig, sig == Signals.SIGKILL);
         if (b.rec.status() == Status.PAUSED && (sig == Signals.SIGKILL || sig == Signals.SIGTERM)) {
-            runtime.resume(b.id);
+            // SIGKILL ends even frozen tasks (cgroup v2), after which runc has nothing to resume
+            ignore(() -> runtime.resume(b.id));
             b.rec = b.rec.withStatus(Status.RUNNING);
             store.put(b.rec);
         }

@@ -327,7 +327,7 @@ class ContainerServiceTest {
     }
 
     @Test
-    void pauseUnpauseAndImpossibleTransitions() {
+    void pauseUnpauseAndImpossibleTransitions() throws Exception {
         String id = ctr.create(spec("sleep", "1000")).id();
         assertThatThrownBy(() -> ctr.pause(id)).isInstanceOfSatisfying(BerthException.class,
                 e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.CONFLICT));
@@ -348,6 +348,19 @@ class ContainerServiceTest {
         ctr.kill(id, "9");
         assertThat(ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode()).isEqualTo(137);
         assertThatThrownBy(() -> Transitions.check(id, Status.EXITED, Status.PAUSED)).hasMessage("Container " + id + " is exited: cannot become paused");
+
+        // a paused container can be stopped (it is thawed to receive the signal) and force-removed
+        ctr.start(id);
+        ctr.pause(id);
+        ctr.stop(id, 1, null);
+        assertThat(ctr.inspect(id).state().status()).isEqualTo(Status.EXITED);
+        assertThat(ctr.inspect(id).state().exitCode()).isEqualTo(137);
+        ctr.start(id);
+        ctr.pause(id);
+        assertThatThrownBy(() -> ctr.remove(id, false, false)).isInstanceOfSatisfying(BerthException.class,
+                e -> assertThat(e.getMessage()).startsWith("You cannot remove a paused container"));
+        ctr.remove(id, true, false);
+        assertThat(ctr.list(ContainerListOptions.ALL)).isEmpty();
     }
 
     @Test
