@@ -968,6 +968,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         x.process = p;
         p.onExit().whenComplete((code, err) -> {
             if (code != null) x.exitCode = code;
+            // The exit code is read: conmon's exec directory and socket link are no longer needed
+            // (a connected attach keeps working without the socket file).
+            ignore(() -> runtime.forgetExec(b.id, execId));
         });
         if (detach) {
             p.attach().close();

@@ -438,6 +438,10 @@ class ContainerServiceTest {
         assertThat(ctr.execInspect(five).running()).isFalse();
         assertThatThrownBy(() -> ctr.execStart(five, false, false)).isInstanceOfSatisfying(BerthException.class,
                 e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.CONFLICT));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (Files.exists(root.resolve("s").resolve(five)) && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(root.resolve("s").resolve(five)).as("exec socket link removed after the exit").doesNotExist();
+        assertThat(root.resolve("run/containers").resolve(id).resolve("exec").resolve(five)).doesNotExist();
     }
 
     @Test
