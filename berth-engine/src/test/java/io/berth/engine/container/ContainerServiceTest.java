@@ -552,7 +552,7 @@ class ContainerServiceTest {
 
     @Test
     void createStartRemoveCyclesLeaveNothingBehind() throws Exception {
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 10; i++) {
             String id = ctr.create(spec("true")).id();
             ctr.start(id);
             assertThat(ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode()).isZero();
@@ -575,7 +575,7 @@ class ContainerServiceTest {
     void parallelRunsDoNotTripOverEachOther() throws Exception {
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
             List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
+            for (int i = 0; i < 8; i++) {
                 int n = i;
                 runs.add(pool.submit(() -> {
                     String id = ctr.create(spec("sh", "-c", "exit " + n).withName("par" + n)).id();
