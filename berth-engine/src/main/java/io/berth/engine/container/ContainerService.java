@@ -741,7 +741,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         List<String> argv = SpecOpts.dockerArgs(ic, s.entrypoint(), s.cmd());
         String hostname = s.hostname() != null && !s.hostname().isEmpty() ? s.hostname() : r.id().substring(0, 12);
         List<String> env = SpecOpts.dockerEnv(ic.env(), s.env(), null, s.tty());
-        return new ContainerDetails(r.id(), "/" + r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
+        // The name without "/": the server renders Docker's "/name" (ContainerJson adds the slash).
+        return new ContainerDetails(r.id(), r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
                 List.copyOf(argv.subList(1, argv.size())), state(r), s, env,
                 s.workingDir() != null ? s.workingDir() : ic.workingDir() != null ? ic.workingDir() : "",
                 s.user() != null ? s.user() : ic.user() != null ? ic.user() : "",

@@ -209,7 +209,7 @@ class ContainerServiceTest {
         assertThat(d.state().finishedAt()).isAfterOrEqualTo(d.state().startedAt());
         assertThat(d.path()).isEqualTo("echo");
         assertThat(d.args()).containsExactly("hi");
-        assertThat(d.name()).matches("/[a-z]+_[a-z]+\\d?");
+        assertThat(d.name()).matches("[a-z]+_[a-z]+\\d?");
         assertThat(d.labels()).containsEntry("from", "image");
         assertThat(Mounter.isMountPoint(Path.of(d.rootfs()))).as("rootfs unmounted after exit").isFalse();
 
@@ -392,7 +392,7 @@ class ContainerServiceTest {
         assertThat(ctr.list(ContainerListOptions.RUNNING).getFirst().status()).startsWith("Up ");
 
         ctr.rename(a, "api");
-        assertThat(ctr.inspect(a).name()).isEqualTo("/api");
+        assertThat(ctr.inspect(a).name()).isEqualTo("api");
         assertThatThrownBy(() -> ctr.inspect("web")).isInstanceOfSatisfying(BerthException.class,
                 e -> assertThat(e.getMessage()).isEqualTo("No such container: web"));
         assertThatThrownBy(() -> ctr.rename(b, "api")).isInstanceOfSatisfying(BerthException.class,
