@@ -261,7 +261,14 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             Status s = b.rec.status();
             if (s == Status.RUNNING || s == Status.PAUSED) throw BerthException.notModified("container %s is already started", b.id);
             Transitions.check(b.id, s, Status.RUNNING);
-            doStart(b, false);
+            try {
+                doStart(b, false);
+            } catch (BerthException e) {
+                // As Docker: a --rm container that cannot start is removed (its error goes to the caller).
+                HostSpec h = b.rec.spec().host();
+                if (h != null && h.autoRemove()) spawn("autoremove-" + b.id.substring(0, 12), () -> ignore(() -> remove(b.id, true, false)));
+                throw e;
+            }
         }
     }
 
@@ -530,7 +537,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private void signal(Box b, int sig) {
         runtime.kill(b.id, sig, sig == Signals.SIGKILL);
         if (b.rec.status() == Status.PAUSED && (sig == Signals.SIGKILL || sig == Signals.SIGTERM)) {
-            runtime.resume(b.id);
+            // SIGKILL ends even frozen tasks (cgroup v2), after which runc has nothing to resume
+            ignore(() -> runtime.resume(b.id));
             b.rec = b.rec.withStatus(Status.RUNNING);
             store.put(b.rec);
         }
@@ -678,7 +686,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
             b.generation++; // no monitor may record anything any more
             Path dir = containersDir.resolve(b.id);
-            ignore(() -> runtime.delete(b.id, true));
+            // Runtime state exists only while the record says running (exits delete it before recording).
+            if (exit != null) ignore(() -> runtime.delete(b.id, true));
             for (String e : b.execIds) {
                 Exec x = execs.remove(e);
                 if (x != null && x.process != null) x.process.close();
@@ -732,7 +741,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         List<String> argv = SpecOpts.dockerArgs(ic, s.entrypoint(), s.cmd());
         String hostname = s.hostname() != null && !s.hostname().isEmpty() ? s.hostname() : r.id().substring(0, 12);
         List<String> env = SpecOpts.dockerEnv(ic.env(), s.env(), null, s.tty());
-        return new ContainerDetails(r.id(), "/" + r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
+        // The name without "/": the server renders Docker's "/name" (ContainerJson adds the slash).
+        return new ContainerDetails(r.id(), r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
                 List.copyOf(argv.subList(1, argv.size())), state(r), s, env,
                 s.workingDir() != null ? s.workingDir() : ic.workingDir() != null ? ic.workingDir() : "",
                 s.user() != null ? s.user() : ic.user() != null ? ic.user() : "",
@@ -959,6 +969,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         x.process = p;
         p.onExit().whenComplete((code, err) -> {
             if (code != null) x.exitCode = code;
+            // The exit code is read: conmon's exec directory and socket link are no longer needed
+            // (a connected attach keeps working without the socket file).
+            ignore(() -> runtime.forgetExec(b.id, execId));
         });
         if (detach) {
             p.attach().close();

@@ -41,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Containers end to end: a busybox image pulled from a real registry, run by runc under conmon. */
 class ContainerServiceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> APPLETS = List.of("sh", "echo", "cat", "sleep", "true", "false", "id", "ls");
+    private static final List<String> APPLETS = List.of("sh", "echo", "cat", "sleep", "true", "false", "id", "ls", "stty", "pwd");
     @TempDir static Path shared;
     static TestRegistry registry;
     static String image;
@@ -141,6 +142,9 @@ class ContainerServiceTest {
         for (ContainerSummary s : left) ctr.remove(s.id(), true, false);
         engine.close();
         assertThat(Mounter.mountPointsUnder(root)).as("mounts left under the engine root").isEmpty();
+        // conmon writes the exit file and lingers a moment (syncing the log) before it exits
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!conmonsUnder(root).isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
         assertThat(conmonsUnder(root)).as("conmon processes left").isEmpty();
         try (var w = Files.walk(root)) {
             for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -205,9 +209,21 @@ class ContainerServiceTest {
         assertThat(d.state().finishedAt()).isAfterOrEqualTo(d.state().startedAt());
         assertThat(d.path()).isEqualTo("echo");
         assertThat(d.args()).containsExactly("hi");
-        assertThat(d.name()).matches("/[a-z]+_[a-z]+\\d?");
+        assertThat(d.name()).matches("[a-z]+_[a-z]+\\d?");
         assertThat(d.labels()).containsEntry("from", "image");
         assertThat(Mounter.isMountPoint(Path.of(d.rootfs()))).as("rootfs unmounted after exit").isFalse();
+
+        try (LogStream none = ctr.logs(id, new LogOptions(true, true, false, false, Instant.now().plusSeconds(60), null, -1))) {
+            assertThat(none.next()).as("since in the future").isNull();
+        }
+        try (LogStream none = ctr.logs(id, new LogOptions(true, true, false, false, null, d.state().startedAt().minusSeconds(60), -1))) {
+            assertThat(none.next()).as("until before the start").isNull();
+        }
+
+        // attach with logs replays the log; without stream it ends there
+        try (AttachSession replay = ctr.attach(id, new AttachOptions(false, true, true, true, false))) {
+            assertThat(drain(replay)).isEqualTo("hi\n");
+        }
 
         // started again, it runs again and its log grows
         ctr.start(id);
@@ -245,7 +261,7 @@ class ContainerServiceTest {
     }
 
     @Test
-    void missingCommandFailsWithTheWordsDockerClientsTurnInto127() {
+    void missingCommandFailsWithTheWordsDockerClientsTurnInto127() throws Exception {
         String id = ctr.create(spec("nope")).id();
         assertThatThrownBy(() -> ctr.start(id)).isInstanceOfSatisfying(BerthException.class, e -> {
             assertThat(e.kind()).isEqualTo(BerthException.Kind.INVALID_ARGUMENT);
@@ -255,6 +271,12 @@ class ContainerServiceTest {
         assertThat(d.state().status()).isEqualTo(Status.CREATED);
         assertThat(d.state().exitCode()).isEqualTo(127);
         assertThat(d.state().error()).isNotBlank();
+
+        // with --rm the container that cannot start goes away
+        String rm = ctr.create(spec("nope").withHost(HostSpec.DEFAULT.withAutoRemove(true))).id();
+        CompletableFuture<Integer> removed = CompletableFuture.supplyAsync(() -> ctr.wait(rm, WaitCondition.REMOVED).statusCode());
+        assertThatThrownBy(() -> ctr.start(rm)).isInstanceOf(BerthException.class);
+        assertThat(removed.get(10, TimeUnit.SECONDS)).isEqualTo(127);
     }
 
     @Test
@@ -305,7 +327,7 @@ class ContainerServiceTest {
     }
 
     @Test
-    void pauseUnpauseAndImpossibleTransitions() {
+    void pauseUnpauseAndImpossibleTransitions() throws Exception {
         String id = ctr.create(spec("sleep", "1000")).id();
         assertThatThrownBy(() -> ctr.pause(id)).isInstanceOfSatisfying(BerthException.class,
                 e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.CONFLICT));
@@ -326,6 +348,19 @@ class ContainerServiceTest {
         ctr.kill(id, "9");
         assertThat(ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode()).isEqualTo(137);
         assertThatThrownBy(() -> Transitions.check(id, Status.EXITED, Status.PAUSED)).hasMessage("Container " + id + " is exited: cannot become paused");
+
+        // a paused container can be stopped (it is thawed to receive the signal) and force-removed
+        ctr.start(id);
+        ctr.pause(id);
+        ctr.stop(id, 1, null);
+        assertThat(ctr.inspect(id).state().status()).isEqualTo(Status.EXITED);
+        assertThat(ctr.inspect(id).state().exitCode()).isEqualTo(137);
+        ctr.start(id);
+        ctr.pause(id);
+        assertThatThrownBy(() -> ctr.remove(id, false, false)).isInstanceOfSatisfying(BerthException.class,
+                e -> assertThat(e.getMessage()).startsWith("You cannot remove a paused container"));
+        ctr.remove(id, true, false);
+        assertThat(ctr.list(ContainerListOptions.ALL)).isEmpty();
     }
 
     @Test
@@ -357,7 +392,7 @@ class ContainerServiceTest {
         assertThat(ctr.list(ContainerListOptions.RUNNING).getFirst().status()).startsWith("Up ");
 
         ctr.rename(a, "api");
-        assertThat(ctr.inspect(a).name()).isEqualTo("/api");
+        assertThat(ctr.inspect(a).name()).isEqualTo("api");
         assertThatThrownBy(() -> ctr.inspect("web")).isInstanceOfSatisfying(BerthException.class,
                 e -> assertThat(e.getMessage()).isEqualTo("No such container: web"));
         assertThatThrownBy(() -> ctr.rename(b, "api")).isInstanceOfSatisfying(BerthException.class,
@@ -403,6 +438,10 @@ class ContainerServiceTest {
         assertThat(ctr.execInspect(five).running()).isFalse();
         assertThatThrownBy(() -> ctr.execStart(five, false, false)).isInstanceOfSatisfying(BerthException.class,
                 e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.CONFLICT));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (Files.exists(root.resolve("s").resolve(five)) && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(root.resolve("s").resolve(five)).as("exec socket link removed after the exit").doesNotExist();
+        assertThat(root.resolve("run/containers").resolve(id).resolve("exec").resolve(five)).doesNotExist();
     }
 
     @Test
@@ -482,5 +521,72 @@ class ContainerServiceTest {
         }
         ctr.stop(runner, 1, null);
         assertThat(ctr.inspect(runner).state().exitCode()).isEqualTo(137);
+    }
+
+    @Test
+    void ttyResizeAndExecOptions() throws Exception {
+        String id = ctr.create(spec("sh", "-c", "sleep 1; stty size").withTty(true, true)).id();
+        try (AttachSession a = ctr.attach(id, AttachOptions.ALL)) {
+            assertThat(a.tty()).isTrue();
+            ctr.start(id);
+            ctr.resize(id, 40, 100);
+            assertThat(within(Duration.ofSeconds(10), () -> drain(a))).contains("40 100");
+        }
+        assertThat(ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode()).isZero();
+
+        String sleeper = ctr.create(spec("sleep", "1000")).id();
+        ctr.start(sleeper);
+        String asNobody = ctr.execCreate(sleeper, new ExecSpec(List.of("sh", "-c", "id -u; pwd"), List.of(), "nobody", "/tmp",
+                false, false, true, true, false, null));
+        try (AttachSession s = ctr.execStart(asNobody, false, false)) {
+            assertThat(within(Duration.ofSeconds(10), () -> drain(s))).isEqualTo("65534\n/tmp\n");
+        }
+        String detached = ctr.execCreate(sleeper, ExecSpec.of(List.of("sh", "-c", "exit 7")));
+        ctr.execStart(detached, true, false).close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ctr.execInspect(detached).exitCode() == null && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(ctr.execInspect(detached).exitCode()).isEqualTo(7);
+        assertThatThrownBy(() -> ctr.execInspect("nope")).isInstanceOfSatisfying(BerthException.class,
+                e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.NOT_FOUND));
+    }
+
+    @Test
+    void createStartRemoveCyclesLeaveNothingBehind() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            String id = ctr.create(spec("true")).id();
+            ctr.start(id);
+            assertThat(ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode()).isZero();
+            ctr.remove(id, false, false);
+        }
+        try (var l = Files.list(root.resolve("containers"))) {
+            assertThat(l.toList()).as("bundles left").isEmpty();
+        }
+        try (var l = Files.list(root.resolve("run").resolve("containers"))) {
+            assertThat(l.toList()).as("runtime directories left").isEmpty();
+        }
+        try (var l = Files.list(root.resolve("run").resolve("exits"))) {
+            assertThat(l.toList()).as("exit files left").isEmpty();
+        }
+        Process p = new ProcessBuilder("runc", "--root", root.resolve("run/runtime/runc").toString(), "list", "-q").start();
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip()).as("runc containers left").isEmpty();
+    }
+
+    @Test
+    void parallelRunsDoNotTripOverEachOther() throws Exception {
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                int n = i;
+                runs.add(pool.submit(() -> {
+                    String id = ctr.create(spec("sh", "-c", "exit " + n).withName("par" + n)).id();
+                    ctr.start(id);
+                    int code = ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode();
+                    ctr.remove(id, false, false);
+                    return code;
+                }));
+            }
+            for (int i = 0; i < runs.size(); i++) assertThat(runs.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        assertThat(ctr.list(ContainerListOptions.ALL)).isEmpty();
     }
 }
