@@ -262,8 +262,10 @@ class SqliteImageStoreTest {
 
         db = Database.open(file);
         store = new SqliteImageStore(db);
-        // K is the last transaction in the file: the child may have committed one more than it printed.
-        int k = StoreCrashChild.imageIdExists(store, last + 1) ? last + 1 : last;
+        // K is the last transaction in the file. The child keeps committing between printing
+        // "committed N" and being killed (under load, several more), so K is the newest image present.
+        int k = last;
+        while (StoreCrashChild.imageIdExists(store, k + 1)) k++;
         List<String> problems = new ArrayList<>();
         for (int n = 0; n <= k + 5; n++) {
             boolean expected = n <= k && !StoreCrashChild.deletedBy(n, k);
