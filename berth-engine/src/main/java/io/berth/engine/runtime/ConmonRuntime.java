@@ -93,7 +93,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
             ConmonSync.Message m = new ConmonSync(syncIn, "creating container " + id).next(cfg.timeout());
             if (m == null || m.failed()) {
                 String why = m == null ? "conmon exited without reporting (is " + cfg.conmon() + " a working conmon 2.x?)"
-                        : rt + " create failed: " + Commands.runtimeMessage(m.message());
+                        : createFailure(rt, Commands.runtimeMessage(m.message()));
                 cleanupFailedCreate(id, rt, files);
                 throw new BerthException(m == null ? BerthException.Kind.UNAVAILABLE : Commands.kindOf(why), "creating container " + id + ": " + why);
             }
@@ -411,5 +411,11 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         } catch (IOException ignored) {
             // best effort: leftovers are found by the orphan sweep
         }
+    }
+
+    /** runc's own message already starts with "runc create failed: "; say it once. */
+    static String createFailure(String runtime, String message) {
+        String prefix = runtime + " create failed: ";
+        return message.startsWith(prefix) ? message : prefix + message;
     }
 }

@@ -106,4 +106,12 @@ class CommandsTest {
         assertThat(m.failed()).isTrue();
         assertThat(m.message()).isEqualTo("boom\n");
     }
+
+    @Test
+    void createFailureSaysRuncsWordsOnce() {
+        assertThat(ConmonRuntime.createFailure("runc", "runc create failed: unable to start container process: exec: \"/x\""))
+                .isEqualTo("runc create failed: unable to start container process: exec: \"/x\"");
+        assertThat(ConmonRuntime.createFailure("crun", "executable file not found"))
+                .isEqualTo("crun create failed: executable file not found");
+    }
 }
