@@ -113,6 +113,7 @@ public final class NativeEngine implements Engine {
     @Override public ContainerEngine containers() { return containers; }
 
     @Override public void close() {
+        images.stopWarmUp();
         containers.close();
         registry.close();
         snapshots.close();

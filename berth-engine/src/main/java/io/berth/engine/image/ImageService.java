@@ -65,6 +65,7 @@ public final class ImageService implements ImageEngine {
     private final Map<String, Long> layerSizes = new ConcurrentHashMap<>();
     private final LayerApplier applier;
     private final Path tmp;
+    private volatile Thread warmUp;
 
     public ImageService(ContentStore content, Registry registry, Snapshotter snapshots, LayerApplier applier,
                         ImageStore store, RootfsMounter mounter, Path stateDir, int maxConcurrentDownloads) {
@@ -362,7 +363,19 @@ public final class ImageService implements ImageEngine {
 
     /** See {@link WarmUp}: keeps JIT and native-binding costs out of the first pull. */
     public void warmUpInBackground() {
-        Thread.ofVirtual().name("berth-warm-up").start(new WarmUp(applier, tmp));
+        warmUp = Thread.ofVirtual().name("berth-warm-up").start(new WarmUp(applier, tmp));
+    }
+
+    /** Stops the warm-up if it still runs (it writes under STATE/tmp), waiting a little for it. */
+    public void stopWarmUp() {
+        Thread t = warmUp;
+        if (t == null) return;
+        t.interrupt();
+        try {
+            t.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Chain IDs every stored image needs, and the blobs (manifest, config, layers) it references. */

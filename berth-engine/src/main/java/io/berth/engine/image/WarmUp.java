@@ -40,7 +40,7 @@ final class WarmUp implements Runnable {
         try {
             byte[] layer = tinyLayer();
             Files.createDirectories(dir);
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 20 && !Thread.currentThread().isInterrupted(); i++) {
                 try (InputStream in = Decompression.open(new ByteArrayInputStream(layer), MediaTypes.Compression.GZIP)) {
                     applier.apply(in, dir, WhiteoutMode.DELETE);
                 }
