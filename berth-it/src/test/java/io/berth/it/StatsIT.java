@@ -1,0 +1,95 @@
+package io.berth.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.it.fixture.Berthd;
+import io.berth.it.fixture.CommandResult;
+import io.berth.it.fixture.Compression;
+import io.berth.it.fixture.DockerCli;
+import io.berth.it.fixture.Format;
+import io.berth.it.fixture.ImageBuilder;
+import io.berth.it.fixture.LayerBuilder;
+import io.berth.it.fixture.LogOnFailure;
+import io.berth.it.fixture.Pusher;
+import io.berth.it.fixture.TestRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** docker stats, top and update against berthd on real containers. */
+class StatsIT {
+    @RegisterExtension
+    static final LogOnFailure LOGS = new LogOnFailure();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static TestRegistry registry;
+    static Berthd daemon;
+    static DockerCli docker;
+    static String image;
+
+    @BeforeAll
+    static void up() {
+        registry = TestRegistry.open();
+        LOGS.watch("registry", registry::logText);
+        new Pusher(registry).push("it/busybox", "1",
+                new ImageBuilder().format(Format.OCI).layer(LayerBuilder.busybox().build(Compression.GZIP), "busybox")
+                        .cmd("sh").build());
+        image = registry.hostPort() + "/it/busybox:1";
+        daemon = Berthd.start();
+        LOGS.watch("berthd", daemon::logText);
+        docker = daemon.docker();
+        docker.ok("pull", image);
+    }
+
+    @AfterAll
+    static void down() {
+        if (daemon != null) daemon.close();
+        if (registry != null) registry.close();
+    }
+
+    @Test
+    void statsTopAndUpdateThroughTheDockerCli() throws Exception {
+        String id = docker.ok("run", "-d", "--name", "st", "-m", "64m", "--pids-limit", "40", image, "sleep", "300").stdout().trim();
+        try {
+            CommandResult s = docker.ok("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}} {{.CPUPerc}}", "st");
+            String[] f = s.stdout().trim().split("\\s+");
+            // "st 300KiB / 64MiB 1 0.00%"
+            assertThat(f[0]).isEqualTo("st");
+            assertThat(f[3]).isEqualTo("64MiB");
+            assertThat(f[4]).isEqualTo("1");
+            assertThat(f[5]).endsWith("%");
+
+            CommandResult top = docker.ok("top", "st");
+            assertThat(top.stdout()).contains("PID").contains("sleep 300");
+            assertThat(top.stdout().lines().count()).isEqualTo(2);
+
+            docker.ok("update", "--memory", "32m", "--memory-swap", "64m", "--pids-limit", "20", "st");
+            JsonNode hc = JSON.readTree(docker.ok("inspect", "st").stdout()).get(0).path("HostConfig");
+            assertThat(hc.path("Memory").asLong()).isEqualTo(32L << 20);
+            assertThat(hc.path("PidsLimit").asLong()).isEqualTo(20);
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/memory/berth", id, "memory.limit_in_bytes")).trim())
+                    .isEqualTo(Long.toString(32L << 20));
+            assertThat(docker.ok("stats", "--no-stream", "--format", "{{.MemUsage}}", "st").stdout()).contains("/ 32MiB");
+        } finally {
+            docker.run("rm", "-f", "st");
+        }
+    }
+
+    @Test
+    void oomKilledShowsInInspect() throws Exception {
+        CommandResult r = docker.run("run", "--name", "oom", "-m", "8m", image, "sh", "-c", "x=a; while true; do x=$x$x; done");
+        try {
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(137);
+            JsonNode st = JSON.readTree(docker.ok("inspect", "oom").stdout()).get(0).path("State");
+            assertThat(st.path("OOMKilled").asBoolean()).isTrue();
+        } finally {
+            docker.run("rm", "-f", "oom");
+        }
+    }
+}
