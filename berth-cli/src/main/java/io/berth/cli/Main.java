@@ -164,6 +164,9 @@ public final class Main {
             case "unpause" -> ContainerCommands.pause(cli, args, "berth unpause", false);
             case "rename" -> ContainerCommands.rename(cli, args, "berth rename");
             case "attach" -> ContainerCommands.attach(cli, args, "berth attach");
+            case "stats" -> ResourceCommands.stats(cli, args, "berth stats");
+            case "top" -> ResourceCommands.top(cli, args, "berth top");
+            case "update" -> ResourceCommands.update(cli, args, "berth update");
             case "login" -> SystemCommands.login(cli, args);
             case "logout" -> SystemCommands.logout(cli, args);
             case "version" -> SystemCommands.version(cli, args);
