@@ -2,6 +2,7 @@ package io.berth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.it.fixture.BerthCli;
 import io.berth.it.fixture.Berthd;
 import io.berth.it.fixture.CommandResult;
 import io.berth.it.fixture.Compression;
@@ -31,6 +32,7 @@ class StatsIT {
     static TestRegistry registry;
     static Berthd daemon;
     static DockerCli docker;
+    static BerthCli berth;
     static String image;
 
     @BeforeAll
@@ -44,6 +46,7 @@ class StatsIT {
         daemon = Berthd.start();
         LOGS.watch("berthd", daemon::logText);
         docker = daemon.docker();
+        berth = daemon.berth();
         docker.ok("pull", image);
     }
 
@@ -90,6 +93,28 @@ class StatsIT {
             assertThat(st.path("OOMKilled").asBoolean()).isTrue();
         } finally {
             docker.run("rm", "-f", "oom");
+        }
+    }
+
+    @Test
+    void berthCliVerbs() throws Exception {
+        String id = docker.ok("run", "-d", "--name", "bst", "-m", "48m", image, "sleep", "301").stdout().trim();
+        try {
+            String table = berth.ok("stats", "--no-stream", "bst").stdout();
+            assertThat(table.lines().findFirst().orElseThrow()).contains("CONTAINER ID").contains("CPU %").contains("MEM USAGE / LIMIT").contains("PIDS");
+            assertThat(table).contains(id.substring(0, 12)).contains("bst").contains("/ 48MiB");
+            assertThat(berth.ok("stats", "--no-stream", "--format", "{{.PIDs}}", "bst").stdout().trim()).isEqualTo("1");
+
+            String top = berth.ok("top", "bst").stdout();
+            assertThat(top).contains("PID").contains("sleep 301");
+            assertThat(berth.ok("top", "bst", "-o", "pid,comm").stdout()).contains("COMMAND").contains("sleep");
+
+            assertThat(berth.ok("update", "--memory", "24m", "--memory-swap", "48m", "--pids-limit", "10", "bst").stdout().trim()).isEqualTo("bst");
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/berth", id, "pids.max")).trim()).isEqualTo("10");
+            JsonNode hc = JSON.readTree(docker.ok("inspect", "bst").stdout()).get(0).path("HostConfig");
+            assertThat(hc.path("Memory").asLong()).isEqualTo(24L << 20);
+        } finally {
+            docker.run("rm", "-f", "bst");
         }
     }
 }
