@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -116,5 +117,31 @@ class StatsIT {
         } finally {
             docker.run("rm", "-f", "bst");
         }
+    }
+
+    @Test
+    void streamedStatsCarryThePreviousSample() throws Exception {
+        docker.ok("run", "-d", "--name", "stream", image, "sh", "-c", "while true; do :; done");
+        // curl: the fixture's HTTP helper reads whole bodies; a stream is read line by line for 2.5 s
+        Process curl = new ProcessBuilder("curl", "-sN", "--max-time", "2.5", "--unix-socket", daemon.socket().toString(),
+                "http://berth/containers/stream/stats?stream=1").start();
+        try {
+            List<String> lines = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+            JsonNode first = JSON.readTree(lines.get(0)), second = JSON.readTree(lines.get(1));
+            assertThat(first.path("name").asText()).isEqualTo("/stream");
+            assertThat(first.path("preread").asText()).isEqualTo("0001-01-01T00:00:00Z");
+            assertThat(second.path("preread").asText()).isEqualTo(first.path("read").asText());
+            assertThat(second.path("precpu_stats").path("cpu_usage").path("total_usage").asLong())
+                    .isEqualTo(first.path("cpu_stats").path("cpu_usage").path("total_usage").asLong());
+            assertThat(second.path("cpu_stats").path("cpu_usage").path("total_usage").asLong())
+                    .isGreaterThan(first.path("cpu_stats").path("cpu_usage").path("total_usage").asLong());
+            assertThat(second.path("cpu_stats").path("online_cpus").asInt()).isPositive();
+            assertThat(second.path("blkio_stats").path("io_service_bytes_recursive").isArray()).isTrue();
+        } finally {
+            docker.run("rm", "-f", "stream");
+        }
+        // docker stats' own --no-stream table after the container is gone: an error, not a hang
+        assertThat(docker.run("stats", "--no-stream", "stream").exitCode()).isNotZero();
     }
 }
