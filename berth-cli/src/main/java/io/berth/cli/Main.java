@@ -58,8 +58,11 @@ public final class Main {
               restart     Restart one or more containers
               rm          Remove one or more containers
               start       Start one or more stopped containers
+              stats       Display a live stream of container(s) resource usage statistics
               stop        Stop one or more running containers
+              top         Display the running processes of a container
               unpause     Unpause all processes within one or more containers
+              update      Update configuration of one or more containers
               wait        Block until one or more containers stop, then print their exit codes
               history     Show the history of an image
               load        Load an image from a tar archive or STDIN
@@ -164,6 +167,9 @@ public final class Main {
             case "unpause" -> ContainerCommands.pause(cli, args, "berth unpause", false);
             case "rename" -> ContainerCommands.rename(cli, args, "berth rename");
             case "attach" -> ContainerCommands.attach(cli, args, "berth attach");
+            case "stats" -> ResourceCommands.stats(cli, args, "berth stats");
+            case "top" -> ResourceCommands.top(cli, args, "berth top");
+            case "update" -> ResourceCommands.update(cli, args, "berth update");
             case "login" -> SystemCommands.login(cli, args);
             case "logout" -> SystemCommands.logout(cli, args);
             case "version" -> SystemCommands.version(cli, args);
@@ -224,6 +230,9 @@ public final class Main {
             case "unpause" -> ContainerCommands.pause(cli, rest, c, false);
             case "rename" -> ContainerCommands.rename(cli, rest, c);
             case "attach" -> ContainerCommands.attach(cli, rest, c);
+            case "stats" -> ResourceCommands.stats(cli, rest, c);
+            case "top" -> ResourceCommands.top(cli, rest, c);
+            case "update" -> ResourceCommands.update(cli, rest, c);
             default -> throw new UsageException("berth container: '" + args.getFirst() + "' is not a berth container command.\nSee 'berth container --help'", 1);
         };
     }

@@ -359,4 +359,21 @@ public final class ContainerClient implements ContainerEngine {
             if (h != null) h.close();
         }
     }
+
+    // stats/top/update
+
+    @Override public io.berth.api.container.ContainerStats stats(String ref, boolean oneShot) {
+        BerthClient.Query q = new BerthClient.Query().add("stream", "0");
+        if (oneShot) q.add("one-shot", "1");
+        return ResourceJson.stats(c.getJson("/containers/" + p(ref) + "/stats" + q));
+    }
+
+    @Override public io.berth.api.container.ProcessList top(String ref, String psArgs) {
+        return ResourceJson.top(c.getJson("/containers/" + p(ref) + "/top" + new BerthClient.Query().add("ps_args", psArgs)));
+    }
+
+    @Override public List<String> update(String ref, io.berth.api.container.ContainerUpdate update) {
+        JsonNode r = c.requestJson("POST", "/containers/" + p(ref) + "/update", ResourceJson.updateBody(update));
+        return r.path("Warnings").isArray() ? BerthClient.strings(r.path("Warnings")) : List.of();
+    }
 }

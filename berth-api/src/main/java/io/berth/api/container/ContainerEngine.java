@@ -70,4 +70,14 @@ public interface ContainerEngine {
     void execResize(String execId, int height, int width);
 
     ExecDetails execInspect(String execId);
+
+    // stats/top/update: resource samples, process list, live limit changes
+    /** A sample; unless {@code oneShot}, two samples about a second apart so precpu is filled. CONFLICT when not running. */
+    default ContainerStats stats(String ref, boolean oneShot) { throw io.berth.api.BerthException.unavailable("stats is not supported"); }
+
+    /** The container's processes as {@code ps} shows them ({@code psArgs} null: "-ef"-like defaults). */
+    default ProcessList top(String ref, String psArgs) { throw io.berth.api.BerthException.unavailable("top is not supported"); }
+
+    /** Applies new limits live and stores them; returns warnings. */
+    default List<String> update(String ref, ContainerUpdate update) { throw io.berth.api.BerthException.unavailable("update is not supported"); }
 }

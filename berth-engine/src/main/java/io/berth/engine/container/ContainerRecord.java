@@ -48,5 +48,10 @@ record ContainerRecord(String id, String name, ContainerSpec spec, String imageI
                 restartCount, m, snapshotKey);
     }
 
+    ContainerRecord withSpec(ContainerSpec s) {
+        return new ContainerRecord(id, name, s, imageId, imageConfig, created, status, pid, exitCode, error, startedAt, finishedAt,
+                restartCount, manuallyStopped, snapshotKey);
+    }
+
     boolean running() { return status == Status.RUNNING || status == Status.PAUSED; }
 }

@@ -7,6 +7,9 @@ import io.berth.api.container.ContainerDetails;
 import io.berth.api.container.ContainerEngine;
 import io.berth.api.container.ContainerListOptions;
 import io.berth.api.container.ContainerSpec;
+import io.berth.api.container.ContainerStats;
+import io.berth.api.container.ContainerUpdate;
+import io.berth.api.container.ProcessList;
 import io.berth.api.container.ContainerState;
 import io.berth.api.container.ContainerState.Status;
 import io.berth.api.container.ContainerSummary;
@@ -287,6 +290,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             Files.write(dir.resolve("config.json"), ContainerStore.JSON.writeValueAsBytes(g.spec()));
             CreateOptions o = CreateOptions.defaults(runtime.config(), b.id).withTerminal(spec.tty())
                     .withStdin(spec.openStdin(), spec.stdinOnce()).withRuntime(h.runtime()).withLogPath(logPath(b.id));
+            Files.deleteIfExists(dir.resolve(OOM_MARKER));
             CreatedContainer c = runtime.create(b.id, dir, o);
             created = true;
             // Attach clients waiting for this start connect now, before the process runs: they see all output.
@@ -390,6 +394,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         boolean wasStopped;
         synchronized (b) {
             if (closed || b.generation != gen || !b.rec.running()) return;
+            ignore(() -> recordOom(b.id)); // before delete: the cgroup goes with the runtime state
             ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
             b.rec = b.rec.exited(code, Instant.now(), why);
@@ -764,7 +769,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     }
 
     private ContainerState state(ContainerRecord r) {
-        return new ContainerState(r.status(), r.running() ? r.pid() : 0, r.exitCode(), r.error(), false, r.startedAt(), r.finishedAt(), r.restartCount());
+        return new ContainerState(r.status(), r.running() ? r.pid() : 0, r.exitCode(), r.error(),
+                !r.running() && Files.exists(containersDir.resolve(r.id()).resolve(OOM_MARKER)), r.startedAt(), r.finishedAt(), r.restartCount());
     }
 
     @Override
@@ -1113,5 +1119,93 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
         }
         for (Box b : boxes.values()) for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
+    }
+
+    // ---- stats, top, update (resources) ----------------------------------------------------------
+
+    /** Present in the container's directory when its last run was ended by the OOM killer (State.OOMKilled). */
+    private static final String OOM_MARKER = "oom-killed";
+
+    private void recordOom(String id) throws IOException {
+        Cgroups cg = cgroups(id);
+        if (cg != null && cg.oomKills() > 0) Files.writeString(containersDir.resolve(id).resolve(OOM_MARKER), "");
+    }
+
+    /** The running container's cgroup, from the spec it was started with; null when it has none. */
+    private Cgroups cgroups(String id) {
+        try {
+            Spec spec = ContainerStore.JSON.readValue(containersDir.resolve(id).resolve("config.json").toFile(), Spec.class);
+            String p = spec.linux() == null ? null : spec.linux().cgroupsPath();
+            return p == null || p.isEmpty() ? null : Cgroups.of(p);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private Cgroups runningCgroups(Box b) {
+        if (!b.rec.running()) throw BerthException.conflict("Container %s is not running", b.id);
+        Cgroups cg = cgroups(b.id);
+        if (cg == null) throw BerthException.conflict("Container %s has no cgroup", b.id);
+        return cg;
+    }
+
+    @Override
+    public ContainerStats stats(String ref, boolean oneShot) {
+        ensureOpen();
+        Box b = find(ref);
+        Cgroups cg = runningCgroups(b);
+        ContainerStats first = cg.sample(b.id, b.rec.name());
+        if (oneShot) return first;
+        try {
+            Thread.sleep(1000); // Docker's non-stream stats: a second sample a second later gives CPU %
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return first;
+        }
+        if (!b.rec.running()) return first;
+        return cg.sample(b.id, b.rec.name()).withPrevious(first);
+    }
+
+    @Override
+    public ProcessList top(String ref, String psArgs) {
+        ensureOpen();
+        Box b = find(ref);
+        return runningCgroups(b).top(psArgs);
+    }
+
+    @Override
+    public List<String> update(String ref, ContainerUpdate u) {
+        ensureOpen();
+        Box b = find(ref);
+        synchronized (b) {
+            ContainerRecord r = b.rec;
+            HostSpec h = r.spec().host() == null ? HostSpec.DEFAULT : r.spec().host();
+            HostSpec nh = new HostSpec(h.binds(), h.mounts(), h.tmpfs(), h.networkMode(), h.autoRemove(), h.privileged(), h.capAdd(),
+                    h.capDrop(), h.securityOpt(), h.readOnlyRootfs(), h.init(), h.ulimits(), h.shmSize(),
+                    u.restartPolicy() != null && !u.restartPolicy().isEmpty() ? u.restartPolicy() : h.restartPolicy(),
+                    u.restartPolicy() != null && !u.restartPolicy().isEmpty() && u.restartMaxRetries() != null ? u.restartMaxRetries() : h.restartMaxRetries(),
+                    Cgroups.merge(h.resources(), u), h.runtime(), h.groupAdd(), h.sysctls(), h.oomScoreAdj(), h.pidMode(), h.ipcMode(),
+                    h.utsMode(), h.consoleSize());
+            if (nh.autoRemove() && !"no".equals(nh.restartPolicy()) && nh.restartPolicy() != null)
+                throw BerthException.invalid("Restart policy cannot be updated because AutoRemove is enabled for the container");
+            ContainerRecord nr = r.withSpec(r.spec().withHost(nh));
+            List<String> warnings = List.of();
+            if (r.running()) {
+                Path dir = containersDir.resolve(b.id);
+                // The same translation as at start (swap defaults, --cpus to quota), then runc applies the cgroup part.
+                SpecGenerator.Generated g = generator.generate(config(nr), dir.resolve("rootfs"));
+                io.berth.spec.runtime.Resources res = g.spec().linux() == null ? null : g.spec().linux().resources();
+                if (res == null) res = io.berth.spec.runtime.Resources.EMPTY;
+                try {
+                    runtime.update(b.id, ContainerStore.JSON.writeValueAsString(res.withDevices(null)));
+                } catch (IOException e) {
+                    throw BerthException.internal("updating container " + b.id + ": " + e.getMessage(), e);
+                }
+                warnings = g.warnings();
+            }
+            store.putSpec(nr);
+            b.rec = nr;
+            return warnings;
+        }
     }
 }

@@ -82,6 +82,18 @@ final class ContainerStore {
         });
     }
 
+    /** Stores a changed create request ({@code update}): put keeps the spec of an existing row. */
+    void putSpec(ContainerRecord r) {
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE containers SET spec = ? WHERE id = ?")) {
+                ps.setString(1, json(r.spec()));
+                ps.setString(2, r.id());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     void delete(String id) {
         db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM containers WHERE id = ?")) {
