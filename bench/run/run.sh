@@ -85,8 +85,12 @@ kill_marked() { # stray conmon / shim / container processes whose command line n
     [ "$p" = $$ ] || kill -KILL "$p" 2>/dev/null || true
   done
 }
+# Only the cgroup trees that no one but this run's engines create: dockerd's docker/, podman's
+# libpod_parent/ and the runc floor's brun-runc. berthd's berth/<id> cgroups are shared with any other
+# berthd on the host (tests), so they are left to berthd, which removes them with the container.
 new_cgroups() {
-  find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d 2>/dev/null | sort | comm -13 "$CG_BEFORE" -
+  find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d 2>/dev/null | sort | comm -13 "$CG_BEFORE" - |
+    grep -E '^/sys/fs/cgroup/[^/]+/(docker|libpod_parent|brun-runc)(/|$)' || true
 }
 cleanup() {
   local rc=$? pg c d
@@ -220,7 +224,7 @@ ensure_packages
 [ -x "$BERTH_HOME/berth" ] || { log "no launcher at $BERTH_HOME/berth"; exit 1; }
 mkdir -p "$CACHE" "$OUTDIR"
 TMP="$(mktemp -d /tmp/brun.XXXXXX)"
-export DOCKER_CONFIG="$TMP/docker-config"; mkdir -p "$DOCKER_CONFIG"
+export DOCKER_CONFIG="$TMP/docker-config"; mkdir -p "$DOCKER_CONFIG"; echo "{}" >"$DOCKER_CONFIG/config.json"
 SAMPLES="$TMP/samples.txt"; NOTES="$TMP/notes.tsv"; MEM="$TMP/mem.jsonl"; : >"$SAMPLES"; : >"$NOTES"; : >"$MEM"
 
 [ -f "$LAYOUT/index.json" ] || build_image
@@ -259,6 +263,11 @@ pm() {
   podman --root "$PD/root" --runroot "$PD/run" --tmpdir "$PD/tmp" --cgroup-manager cgroupfs \
     --events-backend file "$@"
 }
+# podman asks runc for its default rlimits (nofile 1M, nproc 4M), above this host's hard limits
+# (nofile 20000 here) and without CAP_SYS_RESOURCE runc gets EPERM: cap nofile at the host's hard
+# limit. nproc: on Berth's machines even the host's hard limit (96365) gave EPERM, 32768 works.
+NPROC=$(ulimit -Hu); [ "$NPROC" = unlimited ] || [ "$NPROC" -gt 32768 ] && NPROC=32768
+PM_LIMITS=(--ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit "nproc=$NPROC:$NPROC")
 note podman version "$(podman --version | awk '{print $3}')"
 CLEANUPS+=("podman --root $PD/root --runroot $PD/run --tmpdir $PD/tmp --cgroup-manager cgroupfs --events-backend file rm -af -t 0")
 
@@ -276,7 +285,7 @@ pm pull -q --tls-verify=false "docker://$REF" >/dev/null
 bd run --rm --network none "$REF" true
 dd_ run --rm --network none "$REF" true
 "$BERTH_HOME/berth" -H "unix://$BSOCK" run --rm --network none "$REF" true
-pm run --rm --network none --ulimit nofile=20000:20000 "$REF" true
+pm run --rm --network none "${PM_LIMITS[@]}" "$REF" true
 runc --root "$RD/state" run --bundle "$RD/bundle" brun-warm >/dev/null
 
 sleep 2
@@ -289,7 +298,7 @@ for ((r = 1; r <= RUNS; r++)); do
   timed run berthd "$r" bd run --rm --network none "$REF" true
   timed run dockerd "$r" dd_ run --rm --network none "$REF" true
   timed run berth-cli "$r" "$BERTH_HOME/berth" -H "unix://$BSOCK" run --rm --network none "$REF" true
-  timed run podman "$r" pm run --rm --network none --ulimit nofile=20000:20000 "$REF" true
+  timed run podman "$r" pm run --rm --network none "${PM_LIMITS[@]}" "$REF" true
   timed run runc "$r" runc --root "$RD/state" run --bundle "$RD/bundle" "brun-$r"
 done
 
