@@ -60,6 +60,7 @@ TMP=""
 PGIDS=()
 CLEANUPS=()   # commands run first at exit (remove containers while the daemons are up)
 RUN_DOCKER_EXISTED=1; [ -e /run/docker ] || RUN_DOCKER_EXISTED=0
+RUN_CONTAINERS_EXISTED=1; [ -e /run/containers ] || RUN_CONTAINERS_EXISTED=0   # podman makes /run/containers/networks
 CG_BEFORE="$(mktemp /tmp/brun-cg.XXXXXX)"
 find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d 2>/dev/null | sort >"$CG_BEFORE" || true
 umount_under() {
@@ -109,6 +110,7 @@ cleanup() {
   if [ -n "$(new_cgroups)" ]; then log "cgroups left behind (busy?):"; new_cgroups | head >&2; fi
   rm -f "$CG_BEFORE"
   if [ "$RUN_DOCKER_EXISTED" = 0 ]; then rmdir /run/docker/plugins /run/docker 2>/dev/null; fi
+  if [ "$RUN_CONTAINERS_EXISTED" = 0 ]; then rmdir /run/containers/networks /run/containers 2>/dev/null; fi
   exit $rc
 }
 trap cleanup EXIT
