@@ -49,6 +49,7 @@ class ContainerMainTest {
             while (server.isOpen()) {
                 SocketChannel ch;
                 try { ch = server.accept(); } catch (IOException e) { return; }
+                int seq = accepted++;
                 Thread.ofVirtual().start(() -> {
                     try (ch) {
                         InputStream in = new java.io.BufferedInputStream(new InputStream() {
@@ -63,7 +64,7 @@ class ContainerMainTest {
                             }
                         };
                         String line = readLine(in);
-                        if (line == null) return;
+                        if (line == null) { logTurn(seq, null); return; }
                         String[] p = line.split(" ");
                         Map<String, String> headers = new java.util.HashMap<>();
                         for (String l; (l = readLine(in)) != null && !l.isEmpty(); ) {
@@ -72,8 +73,8 @@ class ContainerMainTest {
                         }
                         in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
                         String path = p[1].replaceFirst("^/v1\\.\\d+", "");
-                        if (path.equals("/_ping")) { json(out, 200, "OK"); return; }
-                        log.add(p[0] + " " + path);
+                        if (path.equals("/_ping")) { logTurn(seq, null); json(out, 200, "OK"); return; }
+                        logTurn(seq, p[0] + " " + path);
                         h.handle(p[0], path, headers, in, out, ch);
                     } catch (Exception e) {
                         // shows up as the client's failure
@@ -85,6 +86,22 @@ class ContainerMainTest {
     }
 
     @AfterEach void stop() throws IOException { if (server != null) server.close(); }
+
+    // The client opens one connection per request, in the order it sends them. Each connection is
+    // served on its own thread, so requests are logged in accept order (not thread order) to see
+    // the order the client really used: wait before start.
+    private int accepted;
+    private int nextToLog;
+
+    private synchronized void logTurn(int seq, String entry) {
+        long deadline = System.currentTimeMillis() + 2000;
+        while (nextToLog != seq && System.currentTimeMillis() < deadline) {
+            try { wait(50); } catch (InterruptedException e) { Thread.currentThread().interrupt(); return; }
+        }
+        if (entry != null) log.add(entry);
+        nextToLog = Math.max(nextToLog, seq + 1);
+        notifyAll();
+    }
 
     private static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
