@@ -93,6 +93,7 @@ public final class ContainerRoutes {
                   r.text(200, "");
               })
               .add("GET", "/exec/{id}/json", r -> r.json(200, ContainerJson.execInspect(containers.execInspect(r.path("id")))));
+        new ArchiveRoutes(containers).register(router); // cp
     }
 
     private void create(ApiRequest r) {
