@@ -380,13 +380,11 @@ public final class ContainerClient implements ContainerEngine {
         try {
             st = ArchiveStats.parse(r.header("X-Docker-Container-Path-Stat"));
         } catch (RuntimeException e) {
-            try { r.close(); } catch (Exception ignored) { /* already failing */ }
+            r.close();
             throw e;
         }
         java.io.InputStream body = new java.io.FilterInputStream(r.body()) {
-            @Override public void close() throws IOException {
-                try { r.close(); } catch (IOException | RuntimeException e) { throw e; } catch (Exception e) { throw new IOException(e); }
-            }
+            @Override public void close() { r.close(); }
         };
         return new io.berth.api.container.ArchiveRead(st, body);
     }
