@@ -49,6 +49,7 @@ public final class Main {
 
             Commands:
               attach      Attach local standard input, output, and error streams to a running container
+              cp          Copy files/folders between a container and the local filesystem
               create      Create a new container
               inspect     Return low-level information on Docker objects
               kill        Kill one or more running containers
@@ -164,6 +165,7 @@ public final class Main {
             case "unpause" -> ContainerCommands.pause(cli, args, "berth unpause", false);
             case "rename" -> ContainerCommands.rename(cli, args, "berth rename");
             case "attach" -> ContainerCommands.attach(cli, args, "berth attach");
+            case "cp" -> CopyCommand.cp(cli, args, "berth cp");
             case "login" -> SystemCommands.login(cli, args);
             case "logout" -> SystemCommands.logout(cli, args);
             case "version" -> SystemCommands.version(cli, args);
@@ -224,6 +226,7 @@ public final class Main {
             case "unpause" -> ContainerCommands.pause(cli, rest, c, false);
             case "rename" -> ContainerCommands.rename(cli, rest, c);
             case "attach" -> ContainerCommands.attach(cli, rest, c);
+            case "cp" -> CopyCommand.cp(cli, rest, c);
             default -> throw new UsageException("berth container: '" + args.getFirst() + "' is not a berth container command.\nSee 'berth container --help'", 1);
         };
     }
