@@ -77,6 +77,21 @@ class CopyIT {
             docker.ok("cp", "cp-run:/tmp/cpfile.txt", back.toString());
             assertThat(Files.readString(back)).isEqualTo("hello-cp\n");
 
+            // docker cp - ctr:/dir reads a tar from stdin.
+            java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+            try (var t = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+                byte[] body = "from-stdin".getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry("stdin.txt");
+                e.setSize(body.length);
+                e.setMode(0100644);
+                t.putArchiveEntry(e);
+                t.write(body);
+                t.closeArchiveEntry();
+            }
+            CommandResult in = docker.runWithStdin(tar.toByteArray(), "cp", "-", "cp-run:/tmp");
+            assertThat(in.exitCode()).as(in.toString()).isZero();
+            assertThat(docker.ok("exec", "cp-run", "cat", "/tmp/stdin.txt").stdout()).isEqualTo("from-stdin");
+
             // Into a new name in an existing directory.
             docker.ok("cp", f.toString(), "cp-run:/tmp/renamed.txt");
             assertThat(docker.ok("exec", "cp-run", "cat", "/tmp/renamed.txt").stdout()).isEqualTo("hello-cp\n");
