@@ -49,6 +49,7 @@ public final class Main {
 
             Commands:
               attach      Attach local standard input, output, and error streams to a running container
+              cp          Copy files/folders between a container and the local filesystem
               create      Create a new container
               inspect     Return low-level information on Docker objects
               kill        Kill one or more running containers
@@ -170,6 +171,7 @@ public final class Main {
             case "stats" -> ResourceCommands.stats(cli, args, "berth stats");
             case "top" -> ResourceCommands.top(cli, args, "berth top");
             case "update" -> ResourceCommands.update(cli, args, "berth update");
+            case "cp" -> CopyCommand.cp(cli, args, "berth cp");
             case "login" -> SystemCommands.login(cli, args);
             case "logout" -> SystemCommands.logout(cli, args);
             case "version" -> SystemCommands.version(cli, args);
@@ -233,6 +235,7 @@ public final class Main {
             case "stats" -> ResourceCommands.stats(cli, rest, c);
             case "top" -> ResourceCommands.top(cli, rest, c);
             case "update" -> ResourceCommands.update(cli, rest, c);
+            case "cp" -> CopyCommand.cp(cli, rest, c);
             default -> throw new UsageException("berth container: '" + args.getFirst() + "' is not a berth container command.\nSee 'berth container --help'", 1);
         };
     }

@@ -376,4 +376,38 @@ public final class ContainerClient implements ContainerEngine {
         JsonNode r = c.requestJson("POST", "/containers/" + p(ref) + "/update", ResourceJson.updateBody(update));
         return r.path("Warnings").isArray() ? BerthClient.strings(r.path("Warnings")) : List.of();
     }
+
+    // ---- cp (archive endpoints) -----------------------------------------------------------------------
+
+    @Override public io.berth.api.container.PathStat archiveStat(String ref, String path) {
+        BerthClient.Query q = new BerthClient.Query().add("path", path);
+        try (UnixHttp.Response r = c.send("HEAD", "/containers/" + p(ref) + "/archive" + q, null, null)) {
+            return ArchiveStats.parse(r.header("X-Docker-Container-Path-Stat"));
+        } catch (DaemonException e) {
+            // HEAD carries no body, so the daemon's message is lost: say it as Docker does.
+            if (e.status() == 404) throw new DaemonException(404, "Could not find the file " + path + " in container " + ref);
+            throw e;
+        }
+    }
+
+    @Override public io.berth.api.container.ArchiveRead archiveGet(String ref, String path) {
+        BerthClient.Query q = new BerthClient.Query().add("path", path);
+        UnixHttp.Response r = c.send("GET", "/containers/" + p(ref) + "/archive" + q, null, null);
+        io.berth.api.container.PathStat st;
+        try {
+            st = ArchiveStats.parse(r.header("X-Docker-Container-Path-Stat"));
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+        java.io.InputStream body = new java.io.FilterInputStream(r.body()) {
+            @Override public void close() { r.close(); }
+        };
+        return new io.berth.api.container.ArchiveRead(st, body);
+    }
+
+    @Override public void archivePut(String ref, String path, java.io.InputStream tar, boolean noOverwriteDirNonDir) {
+        BerthClient.Query q = new BerthClient.Query().add("path", path).add("noOverwriteDirNonDir", Boolean.toString(noOverwriteDirNonDir));
+        c.send("PUT", "/containers/" + p(ref) + "/archive" + q, null, new UnixHttp.Body.Stream(tar, "application/x-tar")).close();
+    }
 }

@@ -1,5 +1,6 @@
 package io.berth.api.container;
 
+import io.berth.api.BerthException;
 import java.util.List;
 
 /**
@@ -80,4 +81,16 @@ public interface ContainerEngine {
 
     /** Applies new limits live and stores them; returns warnings. */
     default List<String> update(String ref, ContainerUpdate update) { throw io.berth.api.BerthException.unavailable("update is not supported"); }
+
+    // cp: the archive endpoints (HEAD/GET/PUT /containers/{id}/archive), running or stopped containers.
+    /** Stat of {@code path} inside the container; NOT_FOUND "Could not find the file PATH in container REF". */
+    default PathStat archiveStat(String ref, String path) { throw BerthException.unavailable("cp is not available"); }
+
+    /** A tar of {@code path} (a directory recursively; a trailing "/." gives its content only). */
+    default ArchiveRead archiveGet(String ref, String path) { throw BerthException.unavailable("cp is not available"); }
+
+    /** Extracts {@code tar} into the existing directory {@code path} inside the container. */
+    default void archivePut(String ref, String path, java.io.InputStream tar, boolean noOverwriteDirNonDir) {
+        throw BerthException.unavailable("cp is not available");
+    }
 }

@@ -172,8 +172,9 @@ public final class SafeLayerApplier implements LayerApplier {
                 int slash = path.lastIndexOf('/');
                 String parent = slash < 0 ? "" : path.substring(0, slash);
                 String base = path.substring(slash + 1);
-                if (isMeta(parent, base)) return;
-                if (base.startsWith(WH_PREFIX)) {
+                boolean whiteouts = mode != WhiteoutMode.LITERAL; // docker cp: .wh. names are plain files
+                if (whiteouts && isMeta(parent, base)) return;
+                if (whiteouts && base.startsWith(WH_PREFIX)) {
                     whiteout(e, parent, base);
                     return;
                 }

@@ -8,5 +8,7 @@ public enum WhiteoutMode {
      */
     OVERLAY,
     /** The target is a full copy of the parent: whiteouts delete what they name. */
-    DELETE
+    DELETE,
+    /** Not a layer (docker cp): {@code .wh.} names are ordinary files, written as they are. */
+    LITERAL
 }

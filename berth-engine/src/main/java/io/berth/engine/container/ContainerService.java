@@ -1208,4 +1208,52 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             return warnings;
         }
     }
+
+    // ---- cp (archive endpoints) ---------------------------------------------------------------------
+
+    private final ContainerArchives archives = new ContainerArchives();
+
+    @Override
+    public io.berth.api.container.PathStat archiveStat(String ref, String path) {
+        return onRootfs(ref, rootfs -> archives.stat(rootfs, ref, path));
+    }
+
+    @Override
+    public io.berth.api.container.ArchiveRead archiveGet(String ref, String path) {
+        return onRootfs(ref, rootfs -> archives.read(rootfs, ref, path));
+    }
+
+    @Override
+    public void archivePut(String ref, String path, java.io.InputStream tar, boolean noOverwriteDirNonDir) {
+        onRootfs(ref, rootfs -> { archives.extract(rootfs, ref, path, tar); return null; });
+    }
+
+    /**
+     * Runs {@code op} on the container's root file system: the live mount while it runs; for a
+     * stopped container the snapshot is mounted for the call and unmounted after. The box's lock is
+     * held throughout, so the container can neither start on nor unmount a rootfs in use.
+     */
+    private <T> T onRootfs(String ref, java.util.function.Function<Path, T> op) {
+        ensureOpen();
+        Box b = find(ref);
+        synchronized (b) {
+            if (b.rec.status() == Status.REMOVING) throw BerthException.notFound("No such container: %s", ref);
+            Path rootfs = containersDir.resolve(b.id).resolve("rootfs");
+            boolean temporary = false;
+            try {
+                if (!Mounter.isMountPoint(rootfs)) {
+                    Files.createDirectories(rootfs);
+                    mounter.mount(snapshots.mounts(b.rec.snapshotKey()), rootfs);
+                    temporary = true;
+                }
+            } catch (IOException e) {
+                throw new BerthException(BerthException.Kind.UNAVAILABLE, "mounting the root file system of container " + b.id + ": " + e.getMessage(), e);
+            }
+            try {
+                return op.apply(rootfs);
+            } finally {
+                if (temporary) ignore(() -> unmount(rootfs));
+            }
+        }
+    }
 }

@@ -94,6 +94,7 @@ public final class ContainerRoutes {
               })
               .add("GET", "/exec/{id}/json", r -> r.json(200, ContainerJson.execInspect(containers.execInspect(r.path("id")))));
         new ResourceRoutes(containers).register(router); // stats, top, update
+        new ArchiveRoutes(containers).register(router); // cp
     }
 
     private void create(ApiRequest r) {

@@ -152,9 +152,15 @@ public final class HttpExchange {
 
     /** Starts a chunked response; its head is flushed at once so clients see the status early. */
     public ChunkedResponse startChunked(int status, String contentType) throws IOException {
+        return startChunked(status, contentType, java.util.Map.of());
+    }
+
+    /** As {@link #startChunked(int, String)}, with extra headers (e.g. the archive's path stat). */
+    public ChunkedResponse startChunked(int status, String contentType, java.util.Map<String, String> extraHeaders) throws IOException {
         commit();
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
         transport.addCommonHeaders(r.headers());
+        extraHeaders.forEach(r.headers()::set);
         if (contentType != null) r.headers().set("Content-Type", contentType);
         r.headers().set("Transfer-Encoding", "chunked");
         if (!keepAlive) r.headers().set("Connection", "close");
