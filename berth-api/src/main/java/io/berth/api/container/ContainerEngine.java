@@ -70,4 +70,10 @@ public interface ContainerEngine {
     void execResize(String execId, int height, int width);
 
     ExecDetails execInspect(String execId);
+
+    // events: Docker's event stream (container and image events, filters, since/until)
+    default EventStream events(EventOptions options) { throw io.berth.api.BerthException.unavailable("events are not supported"); }
+
+    // container prune: removes stopped containers matching filters until and label (label!=)
+    default PruneReport prune(java.util.Map<String, List<String>> filters) { throw io.berth.api.BerthException.unavailable("container prune is not supported"); }
 }
