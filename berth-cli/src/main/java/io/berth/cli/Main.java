@@ -50,6 +50,7 @@ public final class Main {
             Commands:
               attach      Attach local standard input, output, and error streams to a running container
               create      Create a new container
+              events      Get real time events from the server
               inspect     Return low-level information on Docker objects
               kill        Kill one or more running containers
               logs        Fetch the logs of a container
@@ -164,6 +165,7 @@ public final class Main {
             case "unpause" -> ContainerCommands.pause(cli, args, "berth unpause", false);
             case "rename" -> ContainerCommands.rename(cli, args, "berth rename");
             case "attach" -> ContainerCommands.attach(cli, args, "berth attach");
+            case "events" -> EventCommands.events(cli, args, "berth events");
             case "login" -> SystemCommands.login(cli, args);
             case "logout" -> SystemCommands.logout(cli, args);
             case "version" -> SystemCommands.version(cli, args);
@@ -188,6 +190,7 @@ public final class Main {
               logs        Fetch the logs of a container
               ls          List containers
               pause       Pause all processes within one or more containers
+              prune       Remove all stopped containers
               rename      Rename a container
               restart     Restart one or more containers
               rm          Remove one or more containers
@@ -224,6 +227,7 @@ public final class Main {
             case "unpause" -> ContainerCommands.pause(cli, rest, c, false);
             case "rename" -> ContainerCommands.rename(cli, rest, c);
             case "attach" -> ContainerCommands.attach(cli, rest, c);
+            case "prune" -> EventCommands.prune(cli, rest, c);
             default -> throw new UsageException("berth container: '" + args.getFirst() + "' is not a berth container command.\nSee 'berth container --help'", 1);
         };
     }
