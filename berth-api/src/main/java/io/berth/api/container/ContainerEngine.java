@@ -76,4 +76,7 @@ public interface ContainerEngine {
 
     // container prune: removes stopped containers matching filters until and label (label!=)
     default PruneReport prune(java.util.Map<String, List<String>> filters) { throw io.berth.api.BerthException.unavailable("container prune is not supported"); }
+
+    // system check: host preflight and orphan cleanup (runtime state, records, mounts, conmon processes)
+    default SystemCheckReport systemCheck() { throw io.berth.api.BerthException.unavailable("system check is not supported"); }
 }

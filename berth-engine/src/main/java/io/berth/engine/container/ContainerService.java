@@ -13,6 +13,7 @@ import io.berth.api.container.ContainerSummary;
 import io.berth.api.container.EventOptions;
 import io.berth.api.container.EventStream;
 import io.berth.api.container.PruneReport;
+import io.berth.api.container.SystemCheckReport;
 import io.berth.api.container.CreateReport;
 import io.berth.api.container.ExecDetails;
 import io.berth.api.container.ExecSpec;
@@ -166,6 +167,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                     + "attach sockets (" + socketPath + " > 107 bytes): attach will fail; use a shorter engine root");
         }
         s.readopt();
+        LOG.log(System.Logger.Level.INFO, SystemCheck.summary(s.systemCheck())); // the preflight, once per start
         return s;
     }
 
@@ -1175,5 +1177,62 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         } catch (RuntimeException | IOException e) {
             return 0;
         }
+    }
+
+    // ---- system check (SystemCheck) -----------------------------------------------------------------------
+
+    /**
+     * The host preflight plus orphan cleanup: runtime state and conmon processes of containers
+     * without a record are deleted and killed, rootfs mounts of containers that are not running are
+     * unmounted, records said running whose runtime state vanished are recorded as exited.
+     */
+    @Override
+    public SystemCheckReport systemCheck() {
+        ensureOpen();
+        List<String> cleaned = new ArrayList<>();
+        try {
+            for (io.berth.engine.runtime.RuntimeState st : runtime.list()) {
+                if (boxes.containsKey(st.id())) continue;
+                ignore(() -> runtime.delete(st.id(), true));
+                cleaned.add("deleted runtime state of " + st.id() + " (" + st.status() + "): no record");
+            }
+        } catch (RuntimeException e) {
+            cleaned.add("listing runtime state failed: " + e.getMessage());
+        }
+        for (Map.Entry<String, Integer> m : runtime.monitors().entrySet()) {
+            if (boxes.containsKey(m.getKey())) continue;
+            ProcessHandle.of(m.getValue()).ifPresent(ProcessHandle::destroyForcibly);
+            ignore(() -> runtime.forget(m.getKey()));
+            cleaned.add("killed conmon " + m.getValue() + " of unknown container " + m.getKey());
+        }
+        for (Box b : List.copyOf(boxes.values())) {
+            synchronized (b) {
+                if (b.rec.status() != Status.RUNNING && b.rec.status() != Status.PAUSED) continue;
+                if (runtime.exitCode(b.id).isPresent()) continue; // its monitor records it
+                if (runtime.check(b.id) instanceof io.berth.engine.runtime.Liveness.Unknown) {
+                    exited(b, b.generation, 255, "the runtime no longer knows the container");
+                    cleaned.add("recorded container " + b.id + " as exited: its runtime state vanished");
+                }
+            }
+        }
+        try {
+            for (Path p : Mounter.mountPointsUnder(containersDir)) {
+                Path rel = containersDir.relativize(p);
+                if (rel.getNameCount() != 2 || !rel.getName(1).toString().equals("rootfs")) continue;
+                Box b = boxes.get(rel.getName(0).toString());
+                if (b != null) {
+                    synchronized (b) {
+                        if (b.rec.running()) continue;
+                        ignore(() -> unmount(p));
+                    }
+                } else {
+                    ignore(() -> unmount(p));
+                }
+                cleaned.add("unmounted stale " + p);
+            }
+        } catch (IOException e) {
+            cleaned.add("listing mounts failed: " + e.getMessage());
+        }
+        return new SystemCheckReport(SystemCheck.preflight(runtime.config(), driver), cleaned);
     }
 }

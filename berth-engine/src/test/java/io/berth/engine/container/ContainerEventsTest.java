@@ -183,4 +183,24 @@ class ContainerEventsTest {
         assertThat(ctr.prune(Map.of()).deleted()).containsExactly(created);
         assertThatThrownBy(() -> ctr.prune(Map.of("status", List.of("x")))).isInstanceOf(BerthException.class);
     }
+
+    @Test
+    void systemCheckReportsTheHostAndUnmountsAStaleRootfs() throws Exception {
+        io.berth.api.container.SystemCheckReport clean = ctr.systemCheck();
+        assertThat(clean.ok()).as(clean.toString()).isTrue();
+        assertThat(clean.checks()).extracting(io.berth.api.container.SystemCheckReport.Check::name)
+                .contains("runc", "conmon", "overlay", "cgroup", "nofile", "kernel", "openat2");
+        assertThat(clean.checks()).filteredOn(c -> c.name().equals("runc")).first().satisfies(c -> assertThat(c.detail()).contains("runc version"));
+        assertThat(clean.cleaned()).isEmpty();
+
+        // a rootfs mount left by a container that has no record (a crash between mount and record removal)
+        Path stale = root.resolve("containers").resolve("0".repeat(64)).resolve("rootfs");
+        Files.createDirectories(stale);
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "tmpfs", stale.toString()).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        io.berth.api.container.SystemCheckReport r = ctr.systemCheck();
+        assertThat(r.cleaned()).anySatisfy(l -> assertThat(l).contains("unmounted stale").contains(stale.toString()));
+        assertThat(io.berth.engine.snapshot.Mounter.mountPointsUnder(root.resolve("containers"))).isEmpty();
+        assertThat(SystemCheck.summary(r)).startsWith("preflight: ✓ runc");
+    }
 }
