@@ -109,4 +109,27 @@ final class EventCommands {
         cli.out.println("Total reclaimed space: " + Units.humanSize(r.spaceReclaimed()));
         return 0;
     }
+
+    /** {@code berth system check}: ✓/✗ per check, the orphans cleaned, exit 1 when a required check failed. */
+    static int systemCheck(Cli cli, List<String> args, String cmd) {
+        Flags f = new Flags(cmd, "Check the host for running containers and clean up orphans");
+        Flags.Parsed p = cli.parse(f, args);
+        if (p == null) return 0;
+        Cli.requireArgs(f, p, 0, 0);
+        io.berth.api.container.SystemCheckReport r = cli.client().containers().systemCheck();
+        for (var c : r.checks())
+            cli.out.println((c.ok() ? "✓ " : "✗ ") + c.name() + ": " + c.detail() + (c.ok() || c.required() ? "" : " (optional)"));
+        if (r.cleaned().isEmpty()) cli.out.println("orphans: none");
+        else for (String l : r.cleaned()) cli.out.println("cleaned: " + l);
+        return r.ok() ? 0 : 1;
+    }
+
+    static int systemUsage(Cli cli, List<String> args) {
+        String usage = "\nUsage:  berth system COMMAND\n\nManage Berth\n\nCommands:\n  check       Check the host and clean up orphans\n";
+        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")) {
+            cli.out.print(usage);
+            return 0;
+        }
+        throw new UsageException("berth system: '" + args.getFirst() + "' is not a berth system command.\nSee 'berth system --help'", 1);
+    }
 }

@@ -46,6 +46,7 @@ public final class Main {
               container   Manage containers
               image       Manage images
               daemon      Run berthd (berth daemon --help)
+              system      Check the host and clean up orphans (berth system check)
 
             Commands:
               attach      Attach local standard input, output, and error streams to a running container
@@ -166,6 +167,8 @@ public final class Main {
             case "rename" -> ContainerCommands.rename(cli, args, "berth rename");
             case "attach" -> ContainerCommands.attach(cli, args, "berth attach");
             case "events" -> EventCommands.events(cli, args, "berth events");
+            case "system" -> args.size() >= 1 && args.getFirst().equals("check") ? EventCommands.systemCheck(cli, args.subList(1, args.size()), "berth system check")
+                    : EventCommands.systemUsage(cli, args);
             case "login" -> SystemCommands.login(cli, args);
             case "logout" -> SystemCommands.logout(cli, args);
             case "version" -> SystemCommands.version(cli, args);

@@ -408,4 +408,15 @@ public final class ContainerClient implements ContainerEngine {
         n.path("ContainersDeleted").forEach(x -> ids.add(x.asText()));
         return new io.berth.api.container.PruneReport(ids, n.path("SpaceReclaimed").asLong());
     }
+
+    /** The Berth extension {@code GET /berth/v1/system/check}. */
+    @Override public io.berth.api.container.SystemCheckReport systemCheck() {
+        JsonNode n = c.getJson("/berth/v1/system/check");
+        List<io.berth.api.container.SystemCheckReport.Check> checks = new ArrayList<>();
+        n.path("Checks").forEach(x -> checks.add(new io.berth.api.container.SystemCheckReport.Check(x.path("Name").asText(),
+                x.path("Ok").asBoolean(), x.path("Required").asBoolean(), x.path("Detail").asText())));
+        List<String> cleaned = new ArrayList<>();
+        n.path("Cleaned").forEach(x -> cleaned.add(x.asText()));
+        return new io.berth.api.container.SystemCheckReport(checks, cleaned);
+    }
 }

@@ -76,4 +76,12 @@ class EventsIT {
         assertThat(r.stdout()).contains("Deleted Containers:").contains(id).contains("Total reclaimed space:");
         assertThat(docker.run("inspect", "it-prune").stderr()).contains("No such");
     }
+
+    @Test
+    void berthSystemCheckPassesAndListsRuncAndConmon() {
+        CommandResult r = berth.run("system", "check");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("✓ runc: ").contains("✓ conmon: ").contains("cgroup").contains("nofile");
+        assertThat(daemon.logText()).contains("preflight: ✓ runc");
+    }
 }

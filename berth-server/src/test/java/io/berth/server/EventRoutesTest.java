@@ -100,4 +100,14 @@ class EventRoutesTest {
                 .toArray(String[]::new));
         assertThat(raw.out()).isEqualTo("{\"ContainersDeleted\":null,\"SpaceReclaimed\":0}");
     }
+
+    @Test void systemCheckIsABerthExtension() throws Exception {
+        Proc p = Proc.run(Map.of(), null, Proc.args("curl", "-sS", "--unix-socket", sock.toString(), "http://x/berth/v1/system/check")
+                .toArray(String[]::new));
+        JsonNode n = Json.MAPPER.readTree(p.out());
+        assertThat(n.get("Ok").asBoolean()).isTrue(); // openat2 failed but is optional
+        assertThat(n.at("/Checks/0/Name").asText()).isEqualTo("runc");
+        assertThat(n.at("/Checks/1/Ok").asBoolean()).isFalse();
+        assertThat(n.at("/Cleaned/0").asText()).isEqualTo("unmounted stale /x");
+    }
 }

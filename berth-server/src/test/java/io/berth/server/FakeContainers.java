@@ -505,4 +505,10 @@ final class FakeContainers implements ContainerEngine {
         notifyAll();
         return new io.berth.api.container.PruneReport(gone, 1234L * gone.size());
     }
+
+    @Override public io.berth.api.container.SystemCheckReport systemCheck() {
+        return new io.berth.api.container.SystemCheckReport(List.of(
+                new io.berth.api.container.SystemCheckReport.Check("runc", true, true, "runc version 1.1.5"),
+                new io.berth.api.container.SystemCheckReport.Check("openat2", false, false, "unavailable")), List.of("unmounted stale /x"));
+    }
 }

@@ -13,7 +13,8 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * {@code GET /events} and {@code POST /containers/prune}. The event stream sends its headers at
+ * {@code GET /events}, {@code POST /containers/prune} and the Berth extension
+ * {@code GET /berth/v1/system/check} (preflight and orphan cleanup report). The event stream sends its headers at
  * once (the docker CLI waits for them before it runs anything else) and then one JSON object per
  * line, flushed each; it ends at {@code until} or when the client leaves.
  */
@@ -24,7 +25,8 @@ public final class EventRoutes {
 
     public void register(Router router) {
         router.add("GET", "/events", this::events)
-              .add("POST", "/containers/prune", r -> r.json(200, EventJson.prune(containers.prune(r.filters()))));
+              .add("POST", "/containers/prune", r -> r.json(200, EventJson.prune(containers.prune(r.filters()))))
+              .add("GET", "/berth/v1/system/check", r -> r.json(200, EventJson.systemCheck(containers.systemCheck())));
     }
 
     private void events(ApiRequest r) throws IOException {

@@ -34,4 +34,22 @@ public final class EventJson {
         m.put("SpaceReclaimed", r.spaceReclaimed());
         return m;
     }
+
+    /** {@code {"Ok":true,"Checks":[{"Name":"runc","Ok":true,"Required":true,"Detail":"…"}],"Cleaned":["…"]}}. */
+    public static Map<String, Object> systemCheck(io.berth.api.container.SystemCheckReport r) {
+        List<Object> checks = new java.util.ArrayList<>();
+        for (var c : r.checks()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("Name", c.name());
+            m.put("Ok", c.ok());
+            m.put("Required", c.required());
+            m.put("Detail", c.detail());
+            checks.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Ok", r.ok());
+        m.put("Checks", checks);
+        m.put("Cleaned", r.cleaned());
+        return m;
+    }
 }
