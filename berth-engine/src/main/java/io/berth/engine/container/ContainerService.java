@@ -166,6 +166,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "conmon socket directory " + runtime.config().socketDir() + " is too long for "
                     + "attach sockets (" + socketPath + " > 107 bytes): attach will fail; use a shorter engine root");
         }
+        images.publishEventsTo((action, id, attrs) -> s.events.publish("image", action, id, attrs, null));
         s.readopt();
         LOG.log(System.Logger.Level.INFO, SystemCheck.summary(s.systemCheck())); // the preflight, once per start
         return s;

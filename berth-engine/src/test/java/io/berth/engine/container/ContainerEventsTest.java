@@ -203,4 +203,16 @@ class ContainerEventsTest {
         assertThat(io.berth.engine.snapshot.Mounter.mountPointsUnder(root.resolve("containers"))).isEmpty();
         assertThat(SystemCheck.summary(r)).startsWith("preflight: ✓ runc");
     }
+
+    @Test
+    void imageEventsArePublished() throws Exception {
+        engine.images().tag(image, "evt/tagged:1");
+        engine.images().remove("evt/tagged:1", new io.berth.api.image.RemoveOptions(false, false));
+        List<Event> ev = drain(ctr.events(new EventOptions(Instant.EPOCH, Instant.now(), Map.of("type", List.of("image")))));
+        assertThat(ev).extracting(Event::action).containsExactly("pull", "tag", "untag");
+        assertThat(ev.get(0).actorId()).isEqualTo(image);
+        assertThat(ev.get(1).attributes()).containsEntry("name", "evt/tagged:1");
+        assertThat(ev.get(1).actorId()).startsWith("sha256:");
+        assertThat(drain(ctr.events(new EventOptions(Instant.EPOCH, Instant.now(), Map.of("image", List.of(image)))))).hasSize(1);
+    }
 }
