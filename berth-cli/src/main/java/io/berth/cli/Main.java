@@ -46,11 +46,13 @@ public final class Main {
               container   Manage containers
               image       Manage images
               daemon      Run berthd (berth daemon --help)
+              system      Check the host and clean up orphans (berth system check)
 
             Commands:
               attach      Attach local standard input, output, and error streams to a running container
               cp          Copy files/folders between a container and the local filesystem
               create      Create a new container
+              events      Get real time events from the server
               inspect     Return low-level information on Docker objects
               kill        Kill one or more running containers
               logs        Fetch the logs of a container
@@ -172,6 +174,9 @@ public final class Main {
             case "top" -> ResourceCommands.top(cli, args, "berth top");
             case "update" -> ResourceCommands.update(cli, args, "berth update");
             case "cp" -> CopyCommand.cp(cli, args, "berth cp");
+            case "events" -> EventCommands.events(cli, args, "berth events");
+            case "system" -> args.size() >= 1 && args.getFirst().equals("check") ? EventCommands.systemCheck(cli, args.subList(1, args.size()), "berth system check")
+                    : EventCommands.systemUsage(cli, args);
             case "login" -> SystemCommands.login(cli, args);
             case "logout" -> SystemCommands.logout(cli, args);
             case "version" -> SystemCommands.version(cli, args);
@@ -196,6 +201,7 @@ public final class Main {
               logs        Fetch the logs of a container
               ls          List containers
               pause       Pause all processes within one or more containers
+              prune       Remove all stopped containers
               rename      Rename a container
               restart     Restart one or more containers
               rm          Remove one or more containers
@@ -236,6 +242,7 @@ public final class Main {
             case "top" -> ResourceCommands.top(cli, rest, c);
             case "update" -> ResourceCommands.update(cli, rest, c);
             case "cp" -> CopyCommand.cp(cli, rest, c);
+            case "prune" -> EventCommands.prune(cli, rest, c);
             default -> throw new UsageException("berth container: '" + args.getFirst() + "' is not a berth container command.\nSee 'berth container --help'", 1);
         };
     }

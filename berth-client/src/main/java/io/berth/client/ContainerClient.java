@@ -410,4 +410,64 @@ public final class ContainerClient implements ContainerEngine {
         BerthClient.Query q = new BerthClient.Query().add("path", path).add("noOverwriteDirNonDir", Boolean.toString(noOverwriteDirNonDir));
         c.send("PUT", "/containers/" + p(ref) + "/archive" + q, null, new UnixHttp.Body.Stream(tar, "application/x-tar")).close();
     }
+
+    // ---- events and prune -----------------------------------------------------------------------------
+
+    private static String filtersJson(Map<String, List<String>> filters) {
+        ObjectNode f = Json.mapper().createObjectNode();
+        for (Map.Entry<String, List<String>> e : filters.entrySet()) {
+            ObjectNode vals = f.putObject(e.getKey());
+            for (String v : e.getValue()) vals.put(v, true);
+        }
+        return f.toString();
+    }
+
+    /** {@code GET /events}: one JSON object per line, read as it arrives. */
+    @Override public io.berth.api.container.EventStream events(io.berth.api.container.EventOptions o) {
+        BerthClient.Query q = new BerthClient.Query();
+        if (o.since() != null) q.add("since", unix(o.since()));
+        if (o.until() != null) q.add("until", unix(o.until()));
+        if (!o.filters().isEmpty()) q.add("filters", filtersJson(o.filters()));
+        UnixHttp.Response r = c.send("GET", "/events" + q, null, null);
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        return new io.berth.api.container.EventStream() {
+            @Override public io.berth.api.container.Event next() {
+                try {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        if (line.isBlank()) continue;
+                        JsonNode n = Json.mapper().readTree(line);
+                        Map<String, String> attrs = new java.util.TreeMap<>();
+                        n.at("/Actor/Attributes").properties().forEach(e -> attrs.put(e.getKey(), e.getValue().asText()));
+                        return new io.berth.api.container.Event(n.path("Type").asText(), n.path("Action").asText(),
+                                n.at("/Actor/ID").asText(), attrs, n.hasNonNull("from") ? n.get("from").asText() : null, n.path("timeNano").asLong());
+                    }
+                    return null;
+                } catch (IOException e) {
+                    return null; // the daemon or the caller closed the stream
+                }
+            }
+
+            @Override public void close() { r.close(); }
+        };
+    }
+
+    @Override public io.berth.api.container.PruneReport prune(Map<String, List<String>> filters) {
+        BerthClient.Query q = new BerthClient.Query();
+        if (filters != null && !filters.isEmpty()) q.add("filters", filtersJson(filters));
+        JsonNode n = c.requestJson("POST", "/containers/prune" + q, null);
+        List<String> ids = new ArrayList<>();
+        n.path("ContainersDeleted").forEach(x -> ids.add(x.asText()));
+        return new io.berth.api.container.PruneReport(ids, n.path("SpaceReclaimed").asLong());
+    }
+
+    /** The Berth extension {@code GET /berth/v1/system/check}. */
+    @Override public io.berth.api.container.SystemCheckReport systemCheck() {
+        JsonNode n = c.getJson("/berth/v1/system/check");
+        List<io.berth.api.container.SystemCheckReport.Check> checks = new ArrayList<>();
+        n.path("Checks").forEach(x -> checks.add(new io.berth.api.container.SystemCheckReport.Check(x.path("Name").asText(),
+                x.path("Ok").asBoolean(), x.path("Required").asBoolean(), x.path("Detail").asText())));
+        List<String> cleaned = new ArrayList<>();
+        n.path("Cleaned").forEach(x -> cleaned.add(x.asText()));
+        return new io.berth.api.container.SystemCheckReport(checks, cleaned);
+    }
 }

@@ -468,4 +468,47 @@ final class FakeContainers implements ContainerEngine {
         Ex e = exec(execId);
         return new ExecDetails(e.id, e.c.id, e.running, e.exitCode, e.running ? 4343 : 0, e.spec, e.spec.attachStdin());
     }
+
+    // ---- events and prune (EventRoutesTest) ----------------------------------------------------------
+
+    /** Events the fake's streams hand out: the test adds them; every stream sees them all (filters ignored). */
+    final java.util.concurrent.CopyOnWriteArrayList<io.berth.api.container.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile io.berth.api.container.EventOptions lastEventOptions;
+
+    @Override public io.berth.api.container.EventStream events(io.berth.api.container.EventOptions options) {
+        lastEventOptions = options;
+        return new io.berth.api.container.EventStream() {
+            int next;
+            volatile boolean closed;
+
+            @Override public io.berth.api.container.Event next() throws InterruptedException {
+                while (!closed) {
+                    if (next < events.size()) return events.get(next++);
+                    if (options.until() != null && Instant.now().isAfter(options.until())) return null;
+                    Thread.sleep(10);
+                }
+                return null;
+            }
+
+            @Override public void close() { closed = true; }
+        };
+    }
+
+    @Override public synchronized io.berth.api.container.PruneReport prune(Map<String, List<String>> filters) {
+        List<String> gone = new ArrayList<>();
+        for (C c : List.copyOf(byId.values())) {
+            if (running(c)) continue;
+            byId.remove(c.id);
+            c.removed = true;
+            gone.add(c.id);
+        }
+        notifyAll();
+        return new io.berth.api.container.PruneReport(gone, 1234L * gone.size());
+    }
+
+    @Override public io.berth.api.container.SystemCheckReport systemCheck() {
+        return new io.berth.api.container.SystemCheckReport(List.of(
+                new io.berth.api.container.SystemCheckReport.Check("runc", true, true, "runc version 1.1.5"),
+                new io.berth.api.container.SystemCheckReport.Check("openat2", false, false, "unavailable")), List.of("unmounted stale /x"));
+    }
 }

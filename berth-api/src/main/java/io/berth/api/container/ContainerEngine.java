@@ -93,4 +93,13 @@ public interface ContainerEngine {
     default void archivePut(String ref, String path, java.io.InputStream tar, boolean noOverwriteDirNonDir) {
         throw BerthException.unavailable("cp is not available");
     }
+
+    // events: Docker's event stream (container and image events, filters, since/until)
+    default EventStream events(EventOptions options) { throw io.berth.api.BerthException.unavailable("events are not supported"); }
+
+    // container prune: removes stopped containers matching filters until and label (label!=)
+    default PruneReport prune(java.util.Map<String, List<String>> filters) { throw io.berth.api.BerthException.unavailable("container prune is not supported"); }
+
+    // system check: host preflight and orphan cleanup (runtime state, records, mounts, conmon processes)
+    default SystemCheckReport systemCheck() { throw io.berth.api.BerthException.unavailable("system check is not supported"); }
 }

@@ -13,6 +13,10 @@ import io.berth.api.container.ProcessList;
 import io.berth.api.container.ContainerState;
 import io.berth.api.container.ContainerState.Status;
 import io.berth.api.container.ContainerSummary;
+import io.berth.api.container.EventOptions;
+import io.berth.api.container.EventStream;
+import io.berth.api.container.PruneReport;
+import io.berth.api.container.SystemCheckReport;
 import io.berth.api.container.CreateReport;
 import io.berth.api.container.ExecDetails;
 import io.berth.api.container.ExecSpec;
@@ -101,6 +105,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private final Object names = new Object();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private final EventBus events = new EventBus();
 
     /** A container in memory: its record and the things waiting on it. Its monitor lock guards state changes. */
     private static final class Box {
@@ -164,7 +169,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "conmon socket directory " + runtime.config().socketDir() + " is too long for "
                     + "attach sockets (" + socketPath + " > 107 bytes): attach will fail; use a shorter engine root");
         }
+        images.publishEventsTo((action, id, attrs) -> s.events.publish("image", action, id, attrs, null));
         s.readopt();
+        LOG.log(System.Logger.Level.INFO, SystemCheck.summary(s.systemCheck())); // the preflight, once per start
         return s;
     }
 
@@ -210,6 +217,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             box = new Box(r);
             boxes.put(id, box);
         }
+        emit(box, "create", Map.of());
         return new CreateReport(box.id, List.of());
     }
 
@@ -308,6 +316,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             store.put(b.rec);
             int gen = b.generation;
             spawn("monitor-" + b.id.substring(0, 12), () -> monitor(b, gen));
+            emit(b, "start", Map.of());
         } catch (IOException | RuntimeException e) {
             if (created) ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(rootfs));
@@ -402,6 +411,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             wake = b.nextExit;
             b.nextExit = new java.util.concurrent.CompletableFuture<>();
             wasStopped = b.rec.manuallyStopped();
+            emit(b, "die", Map.of("exitCode", Integer.toString(code)));
         }
         wake.complete(code);
         afterExit(b, code, wasStopped);
@@ -529,18 +539,20 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             exit = b.nextExit;
             signal(b, sig);
         }
-        if (timeout < 0 ? await(exit, Duration.ofDays(365)) : await(exit, Duration.ofSeconds(timeout))) return;
+        if (timeout < 0 ? await(exit, Duration.ofDays(365)) : await(exit, Duration.ofSeconds(timeout))) { emit(b, "stop", Map.of()); return; }
         synchronized (b) {
-            if (!b.rec.running()) return;
+            if (!b.rec.running()) { emit(b, "stop", Map.of()); return; }
             signal(b, Signals.SIGKILL);
         }
         if (!await(exit, Duration.ofSeconds(30)))
             throw BerthException.unavailable("stopping container %s: it did not exit after SIGKILL", b.id);
+        emit(b, "stop", Map.of());
     }
 
     /** Sends a signal to pid 1 of a running (or paused: it is resumed to receive it) container. */
     private void signal(Box b, int sig) {
         runtime.kill(b.id, sig, sig == Signals.SIGKILL);
+        emit(b, "kill", Map.of("signal", Integer.toString(sig)));
         if (b.rec.status() == Status.PAUSED && (sig == Signals.SIGKILL || sig == Signals.SIGTERM)) {
             // SIGKILL ends even frozen tasks (cgroup v2), after which runc has nothing to resume
             ignore(() -> runtime.resume(b.id));
@@ -607,6 +619,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             runtime.pause(b.id);
             b.rec = b.rec.withStatus(Status.PAUSED);
             store.put(b.rec);
+            emit(b, "pause", Map.of());
         }
     }
 
@@ -620,6 +633,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             runtime.resume(b.id);
             b.rec = b.rec.withStatus(Status.RUNNING);
             store.put(b.rec);
+            emit(b, "unpause", Map.of());
         }
     }
 
@@ -710,6 +724,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             boxes.remove(b.id);
             code = b.rec.exitCode();
             for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
+            emit(b, "destroy", Map.of());
         }
         b.nextExit.complete(code);
         b.removed.complete(code);
@@ -729,7 +744,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 if (other != null) throw nameConflict(n, other.id);
                 ContainerRecord renamed = b.rec.withName(n);
                 store.put(renamed);
+                String old = b.rec.name();
                 b.rec = renamed;
+                emit(b, "rename", Map.of("oldName", "/" + old));
             }
         }
     }
@@ -904,6 +921,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             } else {
                 b.pending.add(a); // connected by the next start, before the process runs
             }
+            emit(b, "attach", Map.of());
             return a;
         }
     }
@@ -950,6 +968,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             String id = Names.newId();
             execs.put(id, new Exec(id, b.id, spec));
             b.execIds.add(id);
+            emit(b, "exec_create: " + String.join(" ", spec.cmd()), Map.of("execID", id));
             return id;
         }
     }
@@ -973,8 +992,10 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         }
         ExecProcess p = runtime.exec(b.id, execId, process, new ExecOptions(terminal, s.attachStdin() && !detach));
         x.process = p;
+        emit(b, "exec_start: " + String.join(" ", s.cmd()), Map.of("execID", execId));
         p.onExit().whenComplete((code, err) -> {
             if (code != null) x.exitCode = code;
+            emit(b, "exec_die", code == null ? Map.of("execID", execId) : Map.of("execID", execId, "exitCode", Integer.toString(code)));
             // The exit code is read: conmon's exec directory and socket link are no longer needed
             // (a connected attach keeps working without the socket file).
             ignore(() -> runtime.forgetExec(b.id, execId));
@@ -1255,5 +1276,106 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 if (temporary) ignore(() -> unmount(rootfs));
             }
         }
+    }
+
+    // ---- events and prune (EventBus, ContainerPrune) ------------------------------------------------------
+
+    /** The bus the service publishes on; the daemon may hand it to other publishers (image events). */
+    public EventBus eventBus() { return events; }
+
+    /** Publishes a container event with Docker's attributes: the labels, image, name, then {@code extra}. */
+    private void emit(Box b, String action, Map<String, String> extra) {
+        ContainerRecord r = b.rec;
+        Map<String, String> a = new java.util.TreeMap<>(labels(r));
+        a.put("image", r.spec().image());
+        a.put("name", r.name());
+        a.putAll(extra);
+        events.publish("container", action, b.id, a, r.spec().image());
+    }
+
+    @Override
+    public EventStream events(EventOptions options) {
+        ensureOpen();
+        return events.subscribe(options == null ? EventOptions.LIVE : options, ref -> {
+            try {
+                return find(ref).id;
+            } catch (BerthException e) {
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public PruneReport prune(Map<String, List<String>> filters) {
+        ensureOpen();
+        return ContainerPrune.prune(this, filters == null ? Map.of() : filters, this::writableBytes);
+    }
+
+    /** Bytes in a container's writable layer (its snapshot), 0 when unknown. */
+    private long writableBytes(String id) {
+        Box b = boxes.get(id);
+        if (b == null) return 0;
+        try {
+            return snapshots.usage(b.rec.snapshotKey());
+        } catch (RuntimeException | IOException e) {
+            return 0;
+        }
+    }
+
+    // ---- system check (SystemCheck) -----------------------------------------------------------------------
+
+    /**
+     * The host preflight plus orphan cleanup: runtime state and conmon processes of containers
+     * without a record are deleted and killed, rootfs mounts of containers that are not running are
+     * unmounted, records said running whose runtime state vanished are recorded as exited.
+     */
+    @Override
+    public SystemCheckReport systemCheck() {
+        ensureOpen();
+        List<String> cleaned = new ArrayList<>();
+        try {
+            for (io.berth.engine.runtime.RuntimeState st : runtime.list()) {
+                if (boxes.containsKey(st.id())) continue;
+                ignore(() -> runtime.delete(st.id(), true));
+                cleaned.add("deleted runtime state of " + st.id() + " (" + st.status() + "): no record");
+            }
+        } catch (RuntimeException e) {
+            cleaned.add("listing runtime state failed: " + e.getMessage());
+        }
+        for (Map.Entry<String, Integer> m : runtime.monitors().entrySet()) {
+            if (boxes.containsKey(m.getKey())) continue;
+            ProcessHandle.of(m.getValue()).ifPresent(ProcessHandle::destroyForcibly);
+            ignore(() -> runtime.forget(m.getKey()));
+            cleaned.add("killed conmon " + m.getValue() + " of unknown container " + m.getKey());
+        }
+        for (Box b : List.copyOf(boxes.values())) {
+            synchronized (b) {
+                if (b.rec.status() != Status.RUNNING && b.rec.status() != Status.PAUSED) continue;
+                if (runtime.exitCode(b.id).isPresent()) continue; // its monitor records it
+                if (runtime.check(b.id) instanceof io.berth.engine.runtime.Liveness.Unknown) {
+                    exited(b, b.generation, 255, "the runtime no longer knows the container");
+                    cleaned.add("recorded container " + b.id + " as exited: its runtime state vanished");
+                }
+            }
+        }
+        try {
+            for (Path p : Mounter.mountPointsUnder(containersDir)) {
+                Path rel = containersDir.relativize(p);
+                if (rel.getNameCount() != 2 || !rel.getName(1).toString().equals("rootfs")) continue;
+                Box b = boxes.get(rel.getName(0).toString());
+                if (b != null) {
+                    synchronized (b) {
+                        if (b.rec.running()) continue;
+                        ignore(() -> unmount(p));
+                    }
+                } else {
+                    ignore(() -> unmount(p));
+                }
+                cleaned.add("unmounted stale " + p);
+            }
+        } catch (IOException e) {
+            cleaned.add("listing mounts failed: " + e.getMessage());
+        }
+        return new SystemCheckReport(SystemCheck.preflight(runtime.config(), driver), cleaned);
     }
 }

@@ -169,7 +169,9 @@ public final class ImageService implements ImageEngine {
     // ---- ImageEngine ----
 
     @Override public PullReport pull(PullOptions options, PullListener listener) {
-        return puller.pull(options, listener == null ? PullListener.NONE : listener);
+        PullReport r = puller.pull(options, listener == null ? PullListener.NONE : listener);
+        events.publish("pull", r.reference(), Map.of("name", r.reference()));
+        return r;
     }
 
     @Override public List<ImageSummary> list(ImageListOptions options) {
@@ -263,6 +265,7 @@ public final class ImageService implements ImageEngine {
         try { t = Reference.parse(target); } catch (IllegalArgumentException e) { throw BerthException.invalid("%s", e.getMessage()); }
         if (t.digest() != null) throw BerthException.invalid("refusing to create a tag with a digest reference: %s", target);
         store.tag(new TagRecord(t.toString(), r.id(), Instant.now()));
+        events.publish("tag", r.id().toString(), Map.of("name", t.familiarString()));
     }
 
     @Override public List<RemoveItem> remove(String reference, RemoveOptions options) {
@@ -295,6 +298,9 @@ public final class ImageService implements ImageEngine {
             configCache.remove(deleted);
             gc.collect();
         }
+        for (RemoveItem i : out)
+            events.publish(i.untagged() != null ? "untag" : "delete", i.untagged() != null ? i.untagged() : i.deleted(),
+                    Map.of("name", i.untagged() != null ? i.untagged() : i.deleted()));
         return out;
     }
 
@@ -304,11 +310,14 @@ public final class ImageService implements ImageEngine {
     }
 
     @Override public LoadReport load(InputStream archive, PullListener listener) {
-        return loader.load(archive, listener == null ? PullListener.NONE : listener);
+        LoadReport r = loader.load(archive, listener == null ? PullListener.NONE : listener);
+        for (String t : r.loadedTags()) events.publish("load", t, Map.of("name", t));
+        return r;
     }
 
     @Override public void save(List<String> references, OutputStream out) {
         saver.save(references, out);
+        for (String ref : references) events.publish("save", ref, Map.of("name", ref));
     }
 
     @Override public PruneReport prune(PruneOptions options) {
@@ -400,4 +409,11 @@ public final class ImageService implements ImageEngine {
         List<Digest> chain = ChainId.chain(cfg.diffIds());
         return new ResolvedImage(r.id().toString(), chain.isEmpty() ? null : chain.getLast().toString(), cfg);
     }
+
+    // ---- events ----
+
+    private volatile ImageEvents events = ImageEvents.NONE;
+
+    /** Connects the engine's event bus (image events: pull, tag, untag, delete, load, save). */
+    public void publishEventsTo(ImageEvents sink) { this.events = sink == null ? ImageEvents.NONE : sink; }
 }

@@ -56,6 +56,7 @@ public final class ContainerRoutes {
     }
 
     public void register(Router router) {
+        new EventRoutes(containers).register(router); // events, container prune (before /containers/{id} routes)
         router.add("POST", "/containers/create", this::create)
               .add("GET", "/containers/json", this::list)
               .add("GET", "/containers/{id}/json", r -> r.json(200, ContainerJson.inspect(containers.inspect(r.path("id")))))

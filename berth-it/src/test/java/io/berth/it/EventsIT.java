@@ -1,0 +1,87 @@
+package io.berth.it;
+
+import io.berth.it.fixture.Berthd;
+import io.berth.it.fixture.BerthCli;
+import io.berth.it.fixture.CommandResult;
+import io.berth.it.fixture.Compression;
+import io.berth.it.fixture.DockerCli;
+import io.berth.it.fixture.Format;
+import io.berth.it.fixture.ImageBuilder;
+import io.berth.it.fixture.LayerBuilder;
+import io.berth.it.fixture.LogOnFailure;
+import io.berth.it.fixture.Pusher;
+import io.berth.it.fixture.TestRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code docker events}, {@code docker container prune} and {@code berth system check} against the real berthd. */
+class EventsIT {
+    @RegisterExtension
+    static final LogOnFailure LOGS = new LogOnFailure();
+
+    static TestRegistry registry;
+    static Berthd daemon;
+    static DockerCli docker;
+    static BerthCli berth;
+    static String image;
+
+    @BeforeAll
+    static void up() {
+        registry = TestRegistry.open();
+        LOGS.watch("registry", registry::logText);
+        new Pusher(registry).push("it/busybox", "1",
+                new ImageBuilder().format(Format.OCI).layer(LayerBuilder.busybox().build(Compression.GZIP), "busybox")
+                        .cmd("sh").build());
+        image = registry.hostPort() + "/it/busybox:1";
+        daemon = Berthd.start();
+        LOGS.watch("berthd", daemon::logText);
+        docker = daemon.docker();
+        berth = daemon.berth();
+        docker.ok("pull", image);
+    }
+
+    @AfterAll
+    static void down() {
+        if (daemon != null) daemon.close();
+        if (registry != null) registry.close();
+    }
+
+    @Test
+    void dockerEventsShowsARunRmContainersLifecycle() {
+        long since = Instant.now().getEpochSecond();
+        docker.ok("run", "--rm", "--name", "it-events", "--label", "evt=1", image, "true");
+        long until = Instant.now().getEpochSecond() + 1;
+        CommandResult r = docker.ok("events", "--since", Long.toString(since), "--until", Long.toString(until),
+                "--filter", "container=it-events", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.evt}}");
+        List<String> lines = r.lines();
+        assertThat(lines).containsSubsequence("container create it-events 1", "container start it-events 1",
+                "container die it-events 1", "container destroy it-events 1");
+        CommandResult die = docker.ok("events", "--since", Long.toString(since), "--until", Long.toString(until),
+                "--filter", "event=die", "--filter", "label=evt=1", "--format", "{{.Actor.Attributes.exitCode}}");
+        assertThat(die.lines()).containsExactly("0");
+    }
+
+    @Test
+    void containerPruneRemovesAnExitedContainer() {
+        String id = docker.ok("run", "-d", "--name", "it-prune", image, "true").out();
+        docker.ok("wait", "it-prune");
+        CommandResult r = docker.ok("container", "prune", "-f");
+        assertThat(r.stdout()).contains("Deleted Containers:").contains(id).contains("Total reclaimed space:");
+        assertThat(docker.run("inspect", "it-prune").stderr()).contains("No such");
+    }
+
+    @Test
+    void berthSystemCheckPassesAndListsRuncAndConmon() {
+        CommandResult r = berth.run("system", "check");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("✓ runc: ").contains("✓ conmon: ").contains("cgroup").contains("nofile");
+        assertThat(daemon.logText()).contains("preflight: ✓ runc");
+    }
+}
