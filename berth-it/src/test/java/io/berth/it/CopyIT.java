@@ -1,15 +1,11 @@
 package io.berth.it;
 
 import io.berth.it.fixture.Berthd;
+import io.berth.it.fixture.BusyboxDaemon;
 import io.berth.it.fixture.BerthCli;
 import io.berth.it.fixture.CommandResult;
-import io.berth.it.fixture.Compression;
 import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.Format;
-import io.berth.it.fixture.ImageBuilder;
-import io.berth.it.fixture.LayerBuilder;
 import io.berth.it.fixture.LogOnFailure;
-import io.berth.it.fixture.Pusher;
 import io.berth.it.fixture.TestRegistry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -40,25 +36,21 @@ class CopyIT {
 
     @TempDir Path tmp;
 
+    static BusyboxDaemon env;
+
     @BeforeAll
     static void up() {
-        registry = TestRegistry.open();
-        LOGS.watch("registry", registry::logText);
-        new Pusher(registry).push("it/busybox", "1",
-                new ImageBuilder().format(Format.OCI).layer(LayerBuilder.busybox().build(Compression.GZIP), "busybox")
-                        .cmd("sh").build());
-        image = registry.hostPort() + "/it/busybox:1";
-        daemon = Berthd.start();
-        LOGS.watch("berthd", daemon::logText);
-        docker = daemon.docker();
-        berth = daemon.berth();
-        docker.ok("pull", image);
+        env = BusyboxDaemon.start(LOGS);
+        registry = env.registry;
+        daemon = env.daemon;
+        docker = env.docker;
+        berth = env.berth;
+        image = env.image;
     }
 
     @AfterAll
     static void down() {
-        if (daemon != null) daemon.close();
-        if (registry != null) registry.close();
+        if (env != null) env.close();
     }
 
     @Test
