@@ -1,6 +1,5 @@
 package io.berth.engine.container;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.api.BerthException;
 import io.berth.api.container.ArchiveRead;
 import io.berth.api.container.ContainerEngine;
@@ -14,9 +13,6 @@ import io.berth.engine.EngineConfig;
 import io.berth.engine.NativeEngine;
 import io.berth.engine.registry.TestRegistry;
 import io.berth.engine.snapshot.Mounter;
-import io.berth.spec.image.Descriptor;
-import io.berth.spec.image.Digest;
-import io.berth.spec.image.MediaTypes;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -55,17 +51,7 @@ class ContainerCopyTest {
     @BeforeAll
     static void pushBusybox() throws IOException {
         registry = TestRegistry.start(shared.resolve("registry"));
-        byte[] layer = ContainerServiceTest.busyboxLayer();
-        String repo = "test/busybox";
-        Descriptor l = registry.pushBlob(repo, ContainerServiceTest.gzip(layer), MediaTypes.OCI_LAYER_GZIP);
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("architecture", "amd64");
-        cfg.put("os", "linux");
-        cfg.put("config", Map.of("Cmd", List.of("sh"), "Env", List.of("PATH=/bin")));
-        cfg.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(Digest.sha256(layer).toString())));
-        Descriptor config = registry.pushBlob(repo, new ObjectMapper().writeValueAsBytes(cfg), MediaTypes.OCI_CONFIG);
-        registry.pushManifestFor(repo, "1", TestRegistry.Flavor.OCI, config, List.of(l));
-        image = registry.host() + "/" + repo + ":1";
+        image = ContainerServiceTest.pushBusyboxImage(registry);
     }
 
     @AfterAll

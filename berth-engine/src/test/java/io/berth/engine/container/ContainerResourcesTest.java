@@ -16,9 +16,6 @@ import io.berth.engine.Engine;
 import io.berth.engine.EngineConfig;
 import io.berth.engine.NativeEngine;
 import io.berth.engine.registry.TestRegistry;
-import io.berth.spec.image.Descriptor;
-import io.berth.spec.image.Digest;
-import io.berth.spec.image.MediaTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,17 +46,7 @@ class ContainerResourcesTest {
     @BeforeAll
     static void pushBusybox() throws IOException {
         registry = TestRegistry.start(shared.resolve("registry"));
-        byte[] layer = ContainerServiceTest.busyboxLayer();
-        String repo = "test/busybox";
-        Descriptor l = registry.pushBlob(repo, ContainerServiceTest.gzip(layer), MediaTypes.OCI_LAYER_GZIP);
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("architecture", "amd64");
-        cfg.put("os", "linux");
-        cfg.put("config", Map.of("Cmd", List.of("sh"), "Env", List.of("PATH=/bin")));
-        cfg.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(Digest.sha256(layer).toString())));
-        Descriptor config = registry.pushBlob(repo, JSON.writeValueAsBytes(cfg), MediaTypes.OCI_CONFIG);
-        registry.pushManifestFor(repo, "1", TestRegistry.Flavor.OCI, config, List.of(l));
-        image = registry.host() + "/" + repo + ":1";
+        image = ContainerServiceTest.pushBusyboxImage(registry);
     }
 
     @AfterAll

@@ -82,6 +82,21 @@ class ContainerServiceTest {
         image = registry.host() + "/" + repo + ":1";
     }
 
+    /** Pushes a one-layer busybox image (Cmd sh, PATH=/bin) to {@code registry}; returns its reference. */
+    static String pushBusyboxImage(TestRegistry registry) throws IOException {
+        byte[] layer = busyboxLayer();
+        String repo = "test/busybox";
+        Descriptor l = registry.pushBlob(repo, gzip(layer), MediaTypes.OCI_LAYER_GZIP);
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("architecture", "amd64");
+        cfg.put("os", "linux");
+        cfg.put("config", Map.of("Cmd", List.of("sh"), "Env", List.of("PATH=/bin")));
+        cfg.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(Digest.sha256(layer).toString())));
+        Descriptor config = registry.pushBlob(repo, JSON.writeValueAsBytes(cfg), MediaTypes.OCI_CONFIG);
+        registry.pushManifestFor(repo, "1", TestRegistry.Flavor.OCI, config, List.of(l));
+        return registry.host() + "/" + repo + ":1";
+    }
+
     @AfterAll
     static void stopRegistry() { registry.close(); }
 
