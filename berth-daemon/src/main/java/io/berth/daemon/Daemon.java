@@ -50,7 +50,7 @@ public final class Daemon implements AutoCloseable {
             BerthServer.Handle server;
             try {
                 server = new BerthServer(new ServerConfig(options.socket(), DaemonMain.version(), ServerConfig.MODE_0660, SHUTDOWN_GRACE),
-                        engine.images(), engine.system(), lazyContainers(engine)).start();
+                        engine.images(), engine.system(), lazyContainers(engine), engine.networks(), engine.volumes()).start();
             } catch (IOException e) {
                 throw new DaemonException("listening on unix://" + options.socket() + ": " + e.getMessage(), e);
             }

@@ -19,5 +19,15 @@ public interface Engine extends AutoCloseable {
         throw BerthException.unavailable("this engine has no container runtime");
     }
 
+    /** Networks; an engine without a network stack answers UNAVAILABLE on every call. */
+    default io.berth.api.network.NetworkEngine networks() {
+        return io.berth.api.Unavailable.of(io.berth.api.network.NetworkEngine.class, "this engine has no network stack");
+    }
+
+    /** Named volumes; an engine without a volume store answers UNAVAILABLE on every call. */
+    default io.berth.api.volume.VolumeEngine volumes() {
+        return io.berth.api.Unavailable.of(io.berth.api.volume.VolumeEngine.class, "this engine has no volume store");
+    }
+
     @Override void close();
 }

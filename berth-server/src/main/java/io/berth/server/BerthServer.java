@@ -46,23 +46,24 @@ public final class BerthServer {
      *     engine whose container service is not available yet can still serve images
      */
     public BerthServer(ServerConfig config, ImageEngine images, SystemEngine system, ContainerEngine containers) {
+        this(config, images, system, containers,
+                io.berth.api.Unavailable.of(io.berth.api.network.NetworkEngine.class, "networks are not available in this daemon"),
+                io.berth.api.Unavailable.of(io.berth.api.volume.VolumeEngine.class, "volumes are not available in this daemon"));
+    }
+
+    public BerthServer(ServerConfig config, ImageEngine images, SystemEngine system, ContainerEngine containers,
+                       io.berth.api.network.NetworkEngine networks, io.berth.api.volume.VolumeEngine volumes) {
         this.config = config;
         this.serverHeader = "Berth/" + config.serverVersion() + " (linux)";
         new SystemRoutes(system).register(router);
         new ImageRoutes(images).register(router);
         new ContainerRoutes(containers).register(router);
+        new io.berth.server.api.NetworkRoutes(networks).register(router);
+        new io.berth.server.api.VolumeRoutes(volumes).register(router);
     }
 
-    /** Answers every container request with a clear 500 until a container engine is given. */
-    private static final ContainerEngine UNAVAILABLE_CONTAINERS = (ContainerEngine) java.lang.reflect.Proxy.newProxyInstance(
-            ContainerEngine.class.getClassLoader(), new Class<?>[]{ContainerEngine.class}, (proxy, method, args) -> {
-                if (method.getDeclaringClass() == Object.class) return switch (method.getName()) {
-                    case "equals" -> proxy == args[0];
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    default -> "ContainerEngine(unavailable)";
-                };
-                throw io.berth.api.BerthException.unavailable("containers are not available in this daemon");
-            });
+    private static final ContainerEngine UNAVAILABLE_CONTAINERS =
+            io.berth.api.Unavailable.of(ContainerEngine.class, "containers are not available in this daemon");
 
 
     /**

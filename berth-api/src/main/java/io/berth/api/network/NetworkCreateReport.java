@@ -1,0 +1,4 @@
+package io.berth.api.network;
+
+public record NetworkCreateReport(String id, String warning) {
+}
