@@ -90,4 +90,28 @@ class HookConfigTest {
                 .hasMessageContaining("reading config d.json: hooks-dir: ")
                 .hasMessageContaining("b.json: hook.path " + plain + ": not executable");
     }
+
+    /** The daemon hands the hooks to the engine it opens, and refuses to start on a bad one before opening anything. */
+    @Test
+    void theDaemonPassesHooksToTheEngineAndRefusesBadOnes() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("hooks.d"));
+        Path config = Files.writeString(dir.resolve("daemon.json"), """
+                {"hooks": {"poststop": [{"path": "%s", "args": ["hook", "down"]}]}, "hooks-dir": "%s"}
+                """.formatted(exe, d));
+        Path root = dir.resolve("root"), sock = dir.resolve("b.sock");
+        List<io.berth.engine.EngineConfig> seen = new java.util.ArrayList<>();
+        Daemon daemon = Daemon.start(DaemonOptions.parse("--root", root.toString(), "--host", "unix://" + sock, "--config", config.toString()),
+                c -> { seen.add(c); return new StubEngine(c); });
+        daemon.close();
+        assertThat(seen.getFirst().hooks().poststop()).containsExactly(new Hooks.Hook(exe.toString(), List.of("hook", "down"), null, null));
+        assertThat(seen.getFirst().hooksDir()).isEqualTo(d);
+
+        Files.writeString(config, "{\"hooks\": {\"prestart\": [{\"path\": \"%s\"}]}}".formatted(plain));
+        List<io.berth.engine.EngineConfig> none = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> Daemon.start(DaemonOptions.parse("--root", root.toString(), "--host", "unix://" + sock, "--config", config.toString()),
+                c -> { none.add(c); return new StubEngine(c); }))
+                .isInstanceOf(DaemonException.class)
+                .hasMessage("reading config " + config + ": hooks.prestart[0].path " + plain + ": not executable");
+        assertThat(none).isEmpty();
+    }
 }
