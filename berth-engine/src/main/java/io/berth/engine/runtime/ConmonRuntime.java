@@ -296,7 +296,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         }
     }
 
-    private static void checkSize(int height, int width, String what) {
+    static void checkSize(int height, int width, String what) {
         if (height <= 0 || width <= 0 || height > 65535 || width > 65535)
             throw BerthException.invalid("resizing %s: invalid size %dx%d", what, height, width);
     }

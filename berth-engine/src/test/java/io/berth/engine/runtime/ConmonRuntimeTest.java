@@ -351,6 +351,9 @@ class ConmonRuntimeTest {
             ExecRuntime.ExecResult r = p.collect();
             assertThat(r.stdoutText()).contains("33 99\r\n");
             assertThat(r.exitCode()).isZero();
+            assertThatThrownBy(() -> p.resize(20, 20)).isInstanceOf(BerthException.class)
+                    .hasMessageContaining("is not running")
+                    .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT);
         }
         // detach: close() from another thread ends a read that is blocked in recv, the container runs on
         AttachSession a = rt.attach(id);
