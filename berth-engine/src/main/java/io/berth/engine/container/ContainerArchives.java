@@ -42,9 +42,10 @@ import static io.berth.engine.sys.Syscalls.*;
  * container the walk starts at {@code /proc/PID/root}, its root in its own mount namespace, so the
  * kernel crosses exactly the container's mounts while RESOLVE_IN_ROOT still clamps every symlink and
  * {@code ..} at that root; special file systems there (proc, sysfs, devpts, mqueue, cgroup) are
- * archived as empty directories. For a stopped container the longest bind-mount destination that
- * prefixes the path wins and the rest resolves, with the same flags, under that mount's source as
- * root (a symlink inside a bind source therefore stays inside the source).
+ * archived as empty directories. For a stopped container the image's symlinks are followed up to
+ * the first bind-mount destination reached, the longest destination prefixing the result wins and the
+ * rest resolves, with the same flags, under that mount's source as root (a symlink inside a bind
+ * source therefore stays inside the source).
  */
 final class ContainerArchives {
     private static final long IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
@@ -188,6 +189,14 @@ final class ContainerArchives {
             }
         }
         String want = "/" + (t.rel().equals(".") ? "" : t.rel());
+        java.util.Set<String> dests = new java.util.HashSet<>();
+        for (var m : v.mounts()) if (isBind(m) && m.source() != null && m.destination() != null) dests.add(normalize(m.destination()));
+        if (!dests.isEmpty()) {
+            try (Fd rootfs = openRoot(v.rootfs())) {
+                String scoped = intoMount(rootfs, t, dests);
+                if (scoped != null) want = scoped;
+            }
+        }
         io.berth.spec.runtime.Mount best = null;
         String bestDest = null;
         for (var m : v.mounts()) {
@@ -210,6 +219,50 @@ final class ContainerArchives {
         // A file mount (/etc/hosts, -v /h/app.conf:/app.conf): only the destination itself is in it.
         if (!rest.isEmpty()) throw new ErrnoException("resolving", t.rel(), ENOTDIR);
         return new Start(openRoot(source.getParent()), source.getFileName().toString(), java.util.Set.of());
+    }
+
+    /**
+     * Follows {@code t}'s symlinks in the image's tree the way the kernel would inside the container
+     * (absolute targets from the container's root, {@code ..} clamped there, at most 40 links) until
+     * the walk reaches a bind-mount destination; returns that container path with the unresolved rest
+     * appended, or null when the path never enters a mount (then the rootfs resolves it as before).
+     * Only names are read from the image (each looked up with O_NOFOLLOW under RESOLVE_IN_ROOT), so a
+     * link can steer the walk to another container path, never out of the container.
+     */
+    private static String intoMount(Fd rootfs, Target t, java.util.Set<String> dests) throws ErrnoException {
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(components(t.rel()));
+        List<String> cur = new ArrayList<>();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.pollFirst();
+            if (c.equals("..")) {
+                if (!cur.isEmpty()) cur.removeLast();
+                continue;
+            }
+            cur.add(c);
+            String p = "/" + String.join("/", cur);
+            if (dests.contains(p)) return todo.isEmpty() ? p : p + "/" + String.join("/", todo);
+            if (todo.isEmpty() && !t.follow()) return null;
+            try (Fd fd = Syscalls.openat2(rootfs.fd(), p.substring(1), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, IN_ROOT)) {
+                if (!Syscalls.fstat(fd.fd()).isSymlink()) continue;
+                if (++links > 40) throw new ErrnoException("resolving", t.rel(), ELOOP);
+                String target = Syscalls.readlinkat(fd.fd(), "");
+                cur.removeLast();
+                if (target.startsWith("/")) cur.clear();
+                List<String> tc = components(target);
+                for (int i = tc.size() - 1; i >= 0; i--) todo.addFirst(tc.get(i));
+            } catch (ErrnoException e) {
+                if (e.is(ENOENT) || e.is(ENOTDIR)) return null; // missing in the image: the final open reports it
+                throw e;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> components(String path) {
+        List<String> out = new ArrayList<>();
+        for (String c : path.split("/")) if (!c.isEmpty() && !c.equals(".")) out.add(c);
+        return out;
     }
 
     /**

@@ -130,6 +130,7 @@ class ContainerMountCopyTest {
         ctr.start(id);
         bothWays(id);
         noEscape(id);
+        linksInTheImageLeadIntoTheMount(id);
         // "to-root" is the container's root from inside the container: its passwd, not the host's.
         assertThat(read(ctr.archiveGet(id, "/data/to-root/etc/passwd")).get("passwd"))
                 .isEqualTo(read(ctr.archiveGet(id, "/etc/passwd")).get("passwd"));
@@ -148,6 +149,7 @@ class ContainerMountCopyTest {
         noEscape(id);
         // Stopped: links resolve inside the bind source, whose "/" is the source itself.
         assertThat(read(ctr.archiveGet(id, "/data/to-root/from-host"))).containsEntry("from-host", "written on the host");
+        linksInTheImageLeadIntoTheMount(id);
         ctr.start(id);
         assertThat(ctr.wait(id, WaitCondition.NOT_RUNNING).statusCode()).isZero();
         Files.writeString(hostDir.resolve("later"), "after exit");
@@ -157,5 +159,22 @@ class ContainerMountCopyTest {
         // Nothing of it landed in the container's own /data directory.
         Path rootfsData = root.resolve("containers").resolve(id).resolve("rootfs").resolve("data");
         assertThat(Files.exists(rootfsData.resolve("after-exit")) || Files.exists(rootfsData.resolve("from-cp"))).isFalse();
+    }
+
+    /** Symlinks in the container's own tree that point into a mount reach the mount, as inside the container. */
+    private void linksInTheImageLeadIntoTheMount(String id) throws IOException {
+        ctr.archivePut(id, "/", tar(t -> {
+            symlink(t, "abs-link", "/data");
+            symlink(t, "rel-link", "tmp/../../../data");
+        }), true);
+        for (String l : List.of("/abs-link", "/rel-link")) {
+            assertThat(read(ctr.archiveGet(id, l + "/from-host"))).as(l).containsEntry("from-host", "written on the host");
+            assertThat(read(ctr.archiveGet(id, l + "/."))).as(l).containsKey("from-host");
+            // without a trailing slash the link itself is what is copied
+            assertThat(read(ctr.archiveGet(id, l))).as(l).hasSize(1).containsKey(l.substring(1));
+        }
+        ctr.archivePut(id, "/abs-link/", tar(t -> file(t, "via-link", "through the link", 0644)), true);
+        assertThat(Files.readString(hostDir.resolve("via-link"))).isEqualTo("through the link");
+        Files.delete(hostDir.resolve("via-link"));
     }
 }
