@@ -92,7 +92,9 @@ final class ContainerArchives {
      * are the mount ids of special file systems not to descend into: ids, not paths, because a path
      * reached through a symlink ("/up/." with up -> /) would not be recognised by its name.
      */
-    private record Start(Fd root, String rel, java.util.Set<Long> opaque) implements AutoCloseable {
+    private record Start(Fd root, String rel, java.util.Set<Long> opaque, boolean readOnly) implements AutoCloseable {
+        Start(Fd root, String rel, java.util.Set<Long> opaque) { this(root, rel, opaque, false); }
+
         @Override public void close() { root.close(); }
     }
 
@@ -149,13 +151,23 @@ final class ContainerArchives {
             if (!Syscalls.fstat(dir.fd()).isDirectory()) {
                 throw BerthException.invalid("extraction point is not a directory: %s in container %s", path, ref);
             }
+            if (st.readOnly()) throw readOnly(path, ref);
             // Our own descriptor, reopened through /proc: the applier's root is exactly the resolved directory.
             applier.apply(tar, Path.of("/proc/self/fd/" + dir.fd()), WhiteoutMode.LITERAL);
         } catch (ErrnoException e) {
+            if (e.is(EROFS)) throw readOnly(path, ref);
             throw failure("writing", ref, path, e);
         } catch (IOException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof ErrnoException x && x.is(EROFS)) throw readOnly(path, ref);
             throw new BerthException(BerthException.Kind.UNAVAILABLE, "copying to " + path + " in container " + ref + ": " + e.getMessage(), e);
         }
+    }
+
+    private static final int EROFS = 30;
+
+    /** Docker answers 400 for a copy into a read-only mount (or a --read-only root file system). */
+    private static BerthException readOnly(String path, String ref) {
+        return BerthException.invalid("copying to %s in container %s: mounted volume is marked read-only", path, ref);
     }
 
     // ---- reading ------------------------------------------------------------------------------------
@@ -215,10 +227,12 @@ final class ContainerArchives {
         } catch (IOException e) {
             throw new ErrnoException("resolving mount source", best.source(), ENOENT);
         }
-        if (Files.isDirectory(source)) return new Start(openRoot(source), rest.isEmpty() ? "." : rest, java.util.Set.of());
+        // The host side of a ":ro" bind is writable; the container's view of it is not, and cp follows the container.
+        boolean ro = best.options() != null && best.options().contains("ro");
+        if (Files.isDirectory(source)) return new Start(openRoot(source), rest.isEmpty() ? "." : rest, java.util.Set.of(), ro);
         // A file mount (/etc/hosts, -v /h/app.conf:/app.conf): only the destination itself is in it.
         if (!rest.isEmpty()) throw new ErrnoException("resolving", t.rel(), ENOTDIR);
-        return new Start(openRoot(source.getParent()), source.getFileName().toString(), java.util.Set.of());
+        return new Start(openRoot(source.getParent()), source.getFileName().toString(), java.util.Set.of(), ro);
     }
 
     /**

@@ -43,7 +43,7 @@ class ContainerMountCopyTest {
     static TestRegistry registry;
     static String image;
 
-    Path root, hostDir, hostname, secretDir;
+    Path root, hostDir, hostname, secretDir, roDir;
     Engine engine;
     ContainerEngine ctr;
 
@@ -66,6 +66,7 @@ class ContainerMountCopyTest {
         Files.writeString(hostDir.resolve("from-host"), "written on the host");
         hostname = Files.writeString(root.resolve("hostname-file"), "cp-test-host\n");
         secretDir = Files.createDirectories(root.resolve("host-secret"));
+        roDir = Files.createDirectories(root.resolve("host-ro"));
         Files.writeString(secretDir.resolve("secret"), "host only");
         // planted in the bind source: an absolute link to "/" and a relative one climbing out of it
         Files.createSymbolicLink(hostDir.resolve("to-root"), Path.of("/"));
@@ -84,7 +85,7 @@ class ContainerMountCopyTest {
 
     private String create(List<String> cmd) {
         HostSpec d = HostSpec.DEFAULT;
-        HostSpec h = new HostSpec(List.of(hostDir + ":/data", hostname + ":/etc/hostname:ro"), d.mounts(), d.tmpfs(), d.networkMode(),
+        HostSpec h = new HostSpec(List.of(hostDir + ":/data", hostname + ":/etc/hostname:ro", roDir + ":/ro:ro"), d.mounts(), d.tmpfs(), d.networkMode(),
                 d.autoRemove(), d.privileged(), d.capAdd(), d.capDrop(), d.securityOpt(), d.readOnlyRootfs(), d.init(), d.ulimits(),
                 d.shmSize(), d.restartPolicy(), d.restartMaxRetries(), d.resources(), d.runtime(), d.groupAdd(), d.sysctls(),
                 d.oomScoreAdj(), d.pidMode(), d.ipcMode(), d.utsMode(), d.consoleSize());
@@ -101,6 +102,13 @@ class ContainerMountCopyTest {
         assertThat(ctr.archiveStat(id, "/etc/hostname").size()).isEqualTo(13);
         assertThatThrownBy(() -> ctr.archiveGet(id, "/etc/hostname/x"))
                 .isInstanceOfSatisfying(BerthException.class, e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.NOT_FOUND));
+        // A read-only mount stays read-only through cp, as in the container.
+        assertThatThrownBy(() -> ctr.archivePut(id, "/ro", tar(t -> file(t, "nope", "x", 0644)), true))
+                .isInstanceOfSatisfying(BerthException.class, e -> assertThat(e.kind()).isEqualTo(BerthException.Kind.INVALID_ARGUMENT))
+                .hasMessageContaining("read-only");
+        try (var files = Files.list(roDir)) {
+            assertThat(files.toList()).isEmpty();
+        }
         // The image's files are still the image's.
         assertThat(read(ctr.archiveGet(id, "/etc/passwd")).get("passwd")).startsWith("root:x:0:0");
     }
