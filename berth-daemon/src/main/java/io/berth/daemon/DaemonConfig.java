@@ -15,12 +15,23 @@ import java.util.Set;
  * daemon.json, with Docker's key spelling so an operator's habits carry over:
  * {@code {"insecure-registries": ["myreg:5000", "10.0.0.0/8"], "max-concurrent-downloads": 4}}.
  * Keys Berth does not know are reported (not fatal: a daemon.json copied from Docker has many).
+ * {@code "hooks"} (OCI hooks for every container, the runtime spec's shape) and {@code "hooks-dir"}
+ * (podman's hooks.d rules) are read by {@link HookConfig}; see docs/hooks.md.
  */
-public record DaemonConfig(List<String> insecureRegistries, int maxConcurrentDownloads, List<String> unknownKeys) {
+public record DaemonConfig(List<String> insecureRegistries, int maxConcurrentDownloads, List<String> unknownKeys,
+                           io.berth.spec.runtime.Hooks hooks, Path hooksDir) {
     public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 4;
-    private static final Set<String> KNOWN = Set.of("insecure-registries", "max-concurrent-downloads");
+    private static final Set<String> KNOWN = Set.of("insecure-registries", "max-concurrent-downloads", "hooks", "hooks-dir");
 
     public static final DaemonConfig DEFAULTS = new DaemonConfig(List.of(), DEFAULT_MAX_CONCURRENT_DOWNLOADS, List.of());
+
+    public DaemonConfig {
+        if (hooks == null) hooks = io.berth.spec.runtime.Hooks.NONE;
+    }
+
+    public DaemonConfig(List<String> insecureRegistries, int maxConcurrentDownloads, List<String> unknownKeys) {
+        this(insecureRegistries, maxConcurrentDownloads, unknownKeys, null, null);
+    }
 
     /** Reads {@code file}; when it does not exist, defaults unless {@code required}. */
     public static DaemonConfig load(Path file, boolean required) throws DaemonException {
@@ -61,6 +72,7 @@ public record DaemonConfig(List<String> insecureRegistries, int maxConcurrentDow
         }
         List<String> unknown = new ArrayList<>();
         root.fieldNames().forEachRemaining(k -> { if (!KNOWN.contains(k)) unknown.add(k); });
-        return new DaemonConfig(List.copyOf(insecure), downloads, List.copyOf(unknown));
+        return new DaemonConfig(List.copyOf(insecure), downloads, List.copyOf(unknown),
+                HookConfig.hooks(name, root.get("hooks")), HookConfig.hooksDir(name, root.get("hooks-dir")));
     }
 }

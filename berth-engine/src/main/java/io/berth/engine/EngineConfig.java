@@ -11,8 +11,24 @@ import java.util.List;
  *                                localhost are always insecure, as Docker has it
  * @param maxConcurrentDownloads  parallel layer downloads per pull (Docker's default is 3; ours 4)
  * @param dockerConfig            path of config.json holding registry credentials (~/.docker/config.json)
+ * @param hooks                   OCI hooks every container gets (daemon.json "hooks"); checked by the daemon
+ * @param hooksDir                podman-style hooks.d directory of per-container hook rules; null = none
  */
-public record EngineConfig(Path root, List<String> insecureRegistries, int maxConcurrentDownloads, Path dockerConfig) {
+public record EngineConfig(Path root, List<String> insecureRegistries, int maxConcurrentDownloads, Path dockerConfig,
+                           io.berth.spec.runtime.Hooks hooks, Path hooksDir) {
+    public EngineConfig {
+        if (hooks == null) hooks = io.berth.spec.runtime.Hooks.NONE;
+    }
+
+    public EngineConfig(Path root, List<String> insecureRegistries, int maxConcurrentDownloads, Path dockerConfig) {
+        this(root, insecureRegistries, maxConcurrentDownloads, dockerConfig, null, null);
+    }
+
+    /** This configuration with the daemon's hooks (OCI hooks, hooks.d directory). */
+    public EngineConfig withHooks(io.berth.spec.runtime.Hooks h, Path dir) {
+        return new EngineConfig(root, insecureRegistries, maxConcurrentDownloads, dockerConfig, h, dir);
+    }
+
     public static EngineConfig defaults(Path root) {
         return new EngineConfig(root, List.of(), 4,
                 Path.of(System.getProperty("user.home"), ".docker", "config.json"));

@@ -88,7 +88,8 @@ public final class NativeEngine implements Engine {
                     rc.exitDir(), root.resolve("s"), rc.logDir(), rc.timeout());
             ConmonRuntime runtime = new ConmonRuntime(rc);
             containers = ContainerService.open(db, images, snapshots, mounter, runtime, HostInfo.detect(),
-                    DaemonDefaults.standard(), root, driver);
+                    DaemonDefaults.standard().withHooks(config.hooks()).withHookRules(io.berth.engine.oci.HookRules.load(config.hooksDir())),
+                    root, driver);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try { c.close(); } catch (Exception suppressed) { e.addSuppressed(suppressed); }

@@ -10,70 +10,69 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A container's cgroup (v1 hierarchy, one directory per controller) read for {@code stats},
- * {@code top} and the OOM verdict. The path is the spec's {@code linux.cgroupsPath} under each
- * controller's mount; on a unified (v2) host the same relative path is read from the unified tree.
+ * A running container's cgroup, read for {@code stats}, {@code top}, the OOM verdict and to check
+ * limits after {@code update} (runc itself writes them, in either hierarchy). Two layouts:
+ * {@link CgroupV1} (a hierarchy per controller, this host's hybrid setup) and {@link CgroupV2} (the
+ * unified tree), chosen by {@link #of} from the host. The path is the spec's
+ * {@code linux.cgroupsPath}. A missing file reads as empty, so a stopped container or an absent
+ * controller shows zeros rather than an error.
+ *
+ * <pre>{@code
+ * Cgroups cg = Cgroups.of("/berth/" + id);
+ * ContainerStats s = cg.sample(id, name);   // precpu empty: see ContainerStats#withPrevious
+ * }</pre>
  */
-final class Cgroups {
-    /** USER_HZ: cpuacct.stat counts in ticks of 10 ms on every Linux Docker supports. */
-    private static final long NS_PER_TICK = 10_000_000L;
-    /** What cgroup v1 shows for "no limit" (PAGE_COUNTER_MAX rounded to pages), or above. */
-    private static final long UNLIMITED = 0x7FFFFFFFFFFFF000L;
-
-    private final Path root;
-    private final String path;
-
-    /** {@code cgroupsPath} as in the spec, e.g. "/berth/ID". */
-    Cgroups(Path root, String cgroupsPath) {
-        this.root = root;
-        this.path = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
-    }
-
-    static Cgroups of(String cgroupsPath) { return new Cgroups(Path.of("/sys/fs/cgroup"), cgroupsPath); }
-
-    Path dir(String controller) { return root.resolve(controller).resolve(path); }
+sealed interface Cgroups permits CgroupV1, CgroupV2 {
+    /** USER_HZ: cpuacct.stat (and /proc/stat) count in ticks of 10 ms on every Linux Docker supports. */
+    long NS_PER_TICK = 10_000_000L;
+    Path MOUNT = Path.of("/sys/fs/cgroup");
 
     /** One sample (precpu left empty: see {@link ContainerStats#withPrevious}). */
-    ContainerStats sample(String id, String name) {
-        Instant now = Instant.now();
-        Path cpuacct = dir("cpuacct"), cpu = dir("cpu"), mem = dir("memory"), pids = dir("pids");
-        Map<String, Long> cst = keyValues(cpuacct.resolve("cpuacct.stat"));
-        Map<String, Long> thr = keyValues(cpu.resolve("cpu.stat"));
-        List<Long> percpu = new ArrayList<>();
-        for (String s : read(cpuacct.resolve("cpuacct.usage_percpu")).trim().split("\\s+")) if (!s.isEmpty()) percpu.add(Long.parseLong(s));
-        long[] host = hostCpu();
-        var c = new ContainerStats.Cpu(num(cpuacct.resolve("cpuacct.usage")), List.copyOf(percpu),
-                cst.getOrDefault("system", 0L) * NS_PER_TICK, cst.getOrDefault("user", 0L) * NS_PER_TICK, host[0], (int) host[1],
-                thr.getOrDefault("nr_periods", 0L), thr.getOrDefault("nr_throttled", 0L), thr.getOrDefault("throttled_time", 0L));
-        long limit = num(mem.resolve("memory.limit_in_bytes"));
-        if (limit <= 0 || limit >= UNLIMITED) limit = hostMemory();
-        var m = new ContainerStats.Memory(num(mem.resolve("memory.usage_in_bytes")), num(mem.resolve("memory.max_usage_in_bytes")),
-                limit, num(mem.resolve("memory.failcnt")), keyValues(mem.resolve("memory.stat")));
-        String max = read(pids.resolve("pids.max")).trim();
-        Long pidsLimit = max.isEmpty() || max.equals("max") ? null : Long.parseLong(max);
-        return new ContainerStats(id, name, now, null, num(pids.resolve("pids.current")), pidsLimit, c, ContainerStats.Cpu.EMPTY, m);
+    ContainerStats sample(String id, String name);
+
+    /** Times the OOM killer killed a process of this cgroup. */
+    long oomKills();
+
+    /** The pids in the cgroup (cgroup.procs). */
+    Set<Integer> pids();
+
+    /** The limits in force; null where there is none. */
+    Limits limits();
+
+    /** Bytes read and written by the cgroup's block I/O, over all devices. */
+    IoBytes io();
+
+    /**
+     * @param memory   bytes; null = unlimited
+     * @param cpuQuota CFS quota in µs per {@code cpuPeriod}; null = unlimited
+     * @param pids     pids.max; null = unlimited
+     */
+    record Limits(Long memory, Long cpuQuota, long cpuPeriod, Long pids) {}
+
+    record IoBytes(long read, long written) {}
+
+    /** The container's cgroup on this host: unified when /sys/fs/cgroup is a cgroup2 mount. */
+    static Cgroups of(String cgroupsPath) { return of(MOUNT, cgroupsPath); }
+
+    /**
+     * The cgroup {@code cgroupsPath} under the mount {@code root}: the v2 layout when {@code root}
+     * has cgroup.controllers (only the root of a cgroup2 mount does), else v1.
+     */
+    static Cgroups of(Path root, String cgroupsPath) {
+        return Files.exists(root.resolve("cgroup.controllers")) ? new CgroupV2(root, cgroupsPath) : new CgroupV1(root, cgroupsPath);
     }
 
-    /** Times the OOM killer killed a process of this cgroup (memory.oom_control's oom_kill, kernel 4.13+). */
-    long oomKills() {
-        return keyValues(dir("memory").resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
-    }
-
-    Set<Integer> pids() {
-        Set<Integer> out = new HashSet<>();
-        for (String l : read(dir("pids").resolve("cgroup.procs")).split("\n")) if (!l.isBlank()) out.add(Integer.parseInt(l.trim()));
-        return out;
+    /** "max" (or nothing) as null, a number as itself: pids.max, memory.max. */
+    static Long limit(String text) {
+        String t = text.trim();
+        return t.isEmpty() || t.equals("max") ? null : Long.parseLong(t);
     }
 
     /**
@@ -81,7 +80,7 @@ final class Cgroups {
      * Rows are split on whitespace into as many columns as there are titles, the last keeping the rest
      * (the command line with its spaces).
      */
-    ProcessList top(String psArgs) {
+    default ProcessList top(String psArgs) {
         List<String> cmd = new ArrayList<>(List.of("ps"));
         cmd.addAll(Arrays.asList((psArgs == null || psArgs.isBlank() ? "-ef" : psArgs).trim().split("\\s+")));
         String out;
@@ -135,7 +134,7 @@ final class Cgroups {
     static long[] hostCpu() {
         long total = 0;
         int cpus = 0;
-        for (String l : read(Path.of("/proc/stat")).split("\n")) {
+        for (String l : CgroupV1.read(Path.of("/proc/stat")).split("\n")) {
             if (l.startsWith("cpu ")) {
                 String[] f = l.trim().split("\\s+");
                 for (int i = 1; i < Math.min(f.length, 8); i++) total += Long.parseLong(f[i]); // user..softirq, as Docker
@@ -145,36 +144,8 @@ final class Cgroups {
     }
 
     static long hostMemory() {
-        for (String l : read(Path.of("/proc/meminfo")).split("\n"))
+        for (String l : CgroupV1.read(Path.of("/proc/meminfo")).split("\n"))
             if (l.startsWith("MemTotal:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
         return 0;
-    }
-
-    private static long num(Path p) {
-        String s = read(p).trim();
-        return s.isEmpty() ? 0 : Long.parseLong(s);
-    }
-
-    private static Map<String, Long> keyValues(Path p) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (String l : read(p).split("\n")) {
-            String[] f = l.trim().split("\\s+");
-            if (f.length == 2) {
-                try {
-                    m.put(f[0], Long.parseLong(f[1]));
-                } catch (NumberFormatException ignored) { // not a counter
-                }
-            }
-        }
-        return m;
-    }
-
-    /** A missing file (controller not mounted, container gone) reads as empty: stats show zeros. */
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

@@ -1236,17 +1236,17 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
 
     @Override
     public io.berth.api.container.PathStat archiveStat(String ref, String path) {
-        return onRootfs(ref, rootfs -> archives.stat(rootfs, ref, path));
+        return onRootfs(ref, rootfs -> archives.stat(copyView(ref, rootfs), ref, path));
     }
 
     @Override
     public io.berth.api.container.ArchiveRead archiveGet(String ref, String path) {
-        return onRootfs(ref, rootfs -> archives.read(rootfs, ref, path));
+        return onRootfs(ref, rootfs -> archives.read(copyView(ref, rootfs), ref, path));
     }
 
     @Override
     public void archivePut(String ref, String path, java.io.InputStream tar, boolean noOverwriteDirNonDir) {
-        onRootfs(ref, rootfs -> { archives.extract(rootfs, ref, path, tar); return null; });
+        onRootfs(ref, rootfs -> { archives.extract(copyView(ref, rootfs), ref, path, tar); return null; });
     }
 
     /**
@@ -1377,5 +1377,34 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             cleaned.add("listing mounts failed: " + e.getMessage());
         }
         return new SystemCheckReport(SystemCheck.preflight(runtime.config(), driver), cleaned);
+    }
+
+    // ---- cp through the container's mounts (ContainerArchives.CopyView) ----------------------------------
+
+    /**
+     * How {@code ref}'s paths resolve for cp (the caller holds the box's lock, from onRootfs): the live
+     * mount namespace of a running container; otherwise the mounts it would start with, generated as
+     * start generates them (so a created container's binds work before its first start), falling back
+     * to the spec it last ran with.
+     */
+    private ContainerArchives.CopyView copyView(String ref, Path rootfs) {
+        Box b = find(ref);
+        List<io.berth.spec.runtime.Mount> mounts = null;
+        Path last = containersDir.resolve(b.id).resolve("config.json");
+        if (!b.rec.running()) {
+            try {
+                mounts = generator.generate(config(b.rec), rootfs).spec().mounts();
+            } catch (RuntimeException e) {
+                mounts = null; // e.g. an option this host cannot honour now: use the last spec
+            }
+        }
+        if (mounts == null && Files.exists(last)) {
+            try {
+                mounts = ContainerStore.JSON.readValue(last.toFile(), Spec.class).mounts();
+            } catch (IOException e) {
+                mounts = List.of();
+            }
+        }
+        return new ContainerArchives.CopyView(rootfs, b.rec.running() ? b.rec.pid() : 0, mounts);
     }
 }

@@ -106,6 +106,7 @@ public final class SpecGenerator {
         o.add(SpecOpts.sysctls(c.sysctls(), network, ipc));
         o.add(SpecOpts.annotations(c.annotations()));
         o.add(SpecOpts.hooks(defaults.hooks()));
+        o.add(defaults.hookRules().specOpt()); // last: its conditions read the final args, annotations and mounts
         return o;
     }
 

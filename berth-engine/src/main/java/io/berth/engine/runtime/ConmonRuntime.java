@@ -268,6 +268,12 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
 
     @Override
     public void resize(String id, int height, int width) {
+        // conmon writes the exit file first and exits a moment later, keeping its ctl fifo open (and
+        // writable: the kernel buffers the message) until then; under load that window was long
+        // enough for a resize of an exited container to "succeed". The exit file is the verdict.
+        checkSize(height, width, "container " + id);
+        if (!(check(id) instanceof Liveness.Monitored))
+            throw BerthException.conflict("resizing container %s: container %s is not running", id, id);
         writeCtl(cfg.socketDir().resolve(id).resolve("ctl"), height, width, "container " + id);
     }
 
@@ -276,8 +282,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
      * the open fails with ENXIO instead of blocking forever.
      */
     static void writeCtl(Path ctl, int height, int width, String what) {
-        if (height <= 0 || width <= 0 || height > 65535 || width > 65535)
-            throw BerthException.invalid("resizing %s: invalid size %dx%d", what, height, width);
+        checkSize(height, width, what);
         byte[] msg = ("1 " + height + " " + width + "\n").getBytes(StandardCharsets.US_ASCII);
         try (Fd fd = Syscalls.open(ctl.toString(), Syscalls.O_WRONLY | Syscalls.O_NONBLOCK | Syscalls.O_CLOEXEC);
              Arena a = Arena.ofConfined()) {
@@ -289,6 +294,11 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
             BerthException.Kind k = e.is(Syscalls.ENOENT) ? BerthException.Kind.NOT_FOUND : BerthException.Kind.CONFLICT;
             throw new BerthException(k, "resizing " + what + ": " + e.getMessage(), e);
         }
+    }
+
+    static void checkSize(int height, int width, String what) {
+        if (height <= 0 || width <= 0 || height > 65535 || width > 65535)
+            throw BerthException.invalid("resizing %s: invalid size %dx%d", what, height, width);
     }
 
     // ---- monitor -----------------------------------------------------------------------------------

@@ -66,7 +66,13 @@ public final class ExecProcess implements AutoCloseable {
     public AttachSession attach() { return attach; }
 
     /** Sets the terminal size (exec with a terminal): conmon's ctl fifo in the exec directory. */
-    public void resize(int height, int width) { ConmonRuntime.writeCtl(execDir.resolve("ctl"), height, width, "exec " + execId); }
+    public void resize(int height, int width) {
+        // As for containers: conmon's ctl fifo outlives the process for a moment, so the exit decides.
+        ConmonRuntime.checkSize(height, width, "exec " + execId);
+        if (exit.isDone() || ConmonRuntime.readExitFile(execDir.resolve("exit").resolve(containerId)).isPresent())
+            throw BerthException.conflict("resizing exec %s: exec %s is not running", execId, execId);
+        ConmonRuntime.writeCtl(execDir.resolve("ctl"), height, width, "exec " + execId);
+    }
 
     /** Blocks until the process exits; returns its exit code (128+N when killed by signal N). */
     public int waitFor() {

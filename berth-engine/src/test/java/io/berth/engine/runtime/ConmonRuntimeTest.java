@@ -299,11 +299,44 @@ class ConmonRuntimeTest {
         }
         assertThat(out.toString()).contains("40 120\r\n");
         assertThat(awaitExit(id).code()).isZero();
-        // Not asserted here: that a resize after conmon is gone answers CONFLICT. Under heavy load the
-        // ctl fifo was seen still accepting a write after conmon's pid left the monitor list
-        // (root cause not yet known), so that check made this test flaky; it is noted for the runtime.
+        // The exit file is what awaitExit saw; conmon may still be alive with its ctl fifo open for a
+        // moment after writing it, and the resize must fail all the same, every time.
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> rt.resize(id, 30, 100)).isInstanceOf(BerthException.class)
+                    .hasMessageContaining("is not running")
+                    .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT);
+        }
         assertThatThrownBy(() -> rt.resize(id, 0, 10)).isInstanceOf(BerthException.class)
                 .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.INVALID_ARGUMENT);
+    }
+
+    /**
+     * The window the flaky assertion fell into, made deterministic: conmon has written the exit file
+     * but still holds its ctl fifo open (here: we hold it). Writing to the fifo would succeed, so the
+     * resize must be refused on the exit file, not on the fifo.
+     */
+    @Test
+    void resizeAfterTheExitFileIsRefusedWhileCtlStillHasAReader() throws Exception {
+        String id = newId();
+        Path dir = cfg.socketDir().resolve(id);
+        Files.createDirectories(dir);
+        Files.createDirectories(cfg.exitDir());
+        Path ctl = dir.resolve("ctl");
+        assertThat(new ProcessBuilder("mkfifo", ctl.toString()).start().waitFor()).isZero();
+        // O_RDWR on a fifo does not block and counts as a reader, as conmon's own open does.
+        try (var reader = java.nio.channels.FileChannel.open(ctl, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            Files.writeString(cfg.exitDir().resolve(id), "0");
+            assertThatThrownBy(() -> rt.resize(id, 30, 100)).isInstanceOf(BerthException.class)
+                    .hasMessageContaining("container " + id + " is not running")
+                    .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT);
+            // and without an exit file nor a conmon: lost, equally not running
+            Files.delete(cfg.exitDir().resolve(id));
+            assertThatThrownBy(() -> rt.resize(id, 30, 100)).isInstanceOf(BerthException.class)
+                    .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT);
+        } finally {
+            ConmonRuntime.deleteTree(dir);
+        }
     }
 
     @Test
@@ -318,6 +351,9 @@ class ConmonRuntimeTest {
             ExecRuntime.ExecResult r = p.collect();
             assertThat(r.stdoutText()).contains("33 99\r\n");
             assertThat(r.exitCode()).isZero();
+            assertThatThrownBy(() -> p.resize(20, 20)).isInstanceOf(BerthException.class)
+                    .hasMessageContaining("is not running")
+                    .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT);
         }
         // detach: close() from another thread ends a read that is blocked in recv, the container runs on
         AttachSession a = rt.attach(id);
