@@ -72,7 +72,7 @@ public final class VolumeService implements VolumeEngine {
     public VolumeDetails create(VolumeCreateSpec spec) {
         VolumeCreateSpec s = spec == null ? new VolumeCreateSpec(null, null, null, null) : spec;
         boolean anonymous = s.name() == null || s.name().isEmpty();
-        return create(anonymous ? newName() : s.name(), s.driver(), s.driverOpts(), s.labels(), anonymous);
+        return create(anonymous ? newName() : s.name(), s.driver(), s.driverOpts(), anonymous ? anonymousLabels(s.labels()) : s.labels(), anonymous);
     }
 
     @Override
@@ -141,7 +141,16 @@ public final class VolumeService implements VolumeEngine {
 
     /** A new anonymous volume (image VOLUME, {@code -v /path}): removed with its container by rm -v / --rm. */
     public VolumeDetails createAnonymous() {
-        return create(newName(), null, null, null, true);
+        return create(newName(), null, null, anonymousLabels(null), true);
+    }
+
+    /** Docker ≥ 23 marks anonymous volumes with this label (its prune keys on it); clients may filter on it. */
+    public static final String ANONYMOUS_LABEL = "com.docker.volume.anonymous";
+
+    private static Map<String, String> anonymousLabels(Map<String, String> given) {
+        Map<String, String> m = new TreeMap<>(given == null ? Map.of() : given);
+        m.put(ANONYMOUS_LABEL, "");
+        return m;
     }
 
     /** The directory containers mount. */
