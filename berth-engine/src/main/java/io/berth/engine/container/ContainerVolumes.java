@@ -86,7 +86,7 @@ final class ContainerVolumes {
                 if (m.target() == null || m.target().isEmpty()) throw BerthException.invalid("invalid mount config for type \"volume\": field Target must not be empty");
                 String name = m.source() == null || m.source().isEmpty() ? null : m.source();
                 if (name == null) anonymous.add(clean(m.target()) + (m.readOnly() ? ":ro" : ""));
-                else wanted.add(new VolumeRef(name, id, clean(m.target()), m.readOnly(), "z", false, false));
+                else wanted.add(new VolumeRef(name, id, clean(m.target()), m.readOnly(), "z", m.noCopy(), false));
             }
         }
         if (h.tmpfs() != null) for (String d : h.tmpfs().keySet()) taken.add(clean(d));

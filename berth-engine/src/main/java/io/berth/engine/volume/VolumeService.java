@@ -61,6 +61,7 @@ public final class VolumeService implements VolumeEngine {
             Files.createDirectories(dir);
             // As Docker: others may traverse to a _data they know (bind sources) but not list the volumes.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx-----x"));
+            emptyTrash();
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.UNAVAILABLE, "creating volume directory " + dir + ": " + e.getMessage(), e);
         }
@@ -71,8 +72,10 @@ public final class VolumeService implements VolumeEngine {
     @Override
     public VolumeDetails create(VolumeCreateSpec spec) {
         VolumeCreateSpec s = spec == null ? new VolumeCreateSpec(null, null, null, null) : spec;
-        boolean anonymous = s.name() == null || s.name().isEmpty();
-        return create(anonymous ? newName() : s.name(), s.driver(), s.driverOpts(), anonymous ? anonymousLabels(s.labels()) : s.labels(), anonymous);
+        // No name: a generated one, as Docker; such a volume is still not "anonymous" (only the
+        // ones containers create are, and only those go with rm -v or a default prune).
+        boolean unnamed = s.name() == null || s.name().isEmpty();
+        return create(unnamed ? newName() : s.name(), s.driver(), s.driverOpts(), s.labels(), false);
     }
 
     @Override
@@ -252,15 +255,39 @@ public final class VolumeService implements VolumeEngine {
         }
     }
 
-    /** Deletes the row first (then the data): a crash in between leaves an orphan directory, never a row without data. */
+    /**
+     * Removes a volume crash-safely: its directory is first renamed into {@value #TRASH}… (atomic),
+     * then the row deleted, then the trash deleted. A crash before the row goes leaves a volume that
+     * was being removed with empty data; after it, trash that the next start deletes
+     * ({@link #emptyTrash}). Never a row pointing at half-deleted data, never a directory nobody owns.
+     */
     private void destroy(VolumeStore.Row r) {
-        if (!store.deleteUnused(r.name())) throw BerthException.conflict("remove %s: volume is in use", r.name());
+        if (!store.users(r.name()).isEmpty()) throw BerthException.conflict("remove %s: volume is in use", r.name());
         Path vdir = dir.resolve(r.name());
+        Path trash = dir.resolve(TRASH + r.name() + "-" + System.nanoTime());
         try {
             if (isMountPoint(data(r.name()))) run(List.of("umount", data(r.name()).toString()), "unmounting volume " + r.name());
-            deleteTree(vdir);
+            if (Files.exists(vdir, LinkOption.NOFOLLOW_LINKS)) Files.move(vdir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new BerthException(BerthException.Kind.UNAVAILABLE, "remove " + r.name() + ": deleting " + vdir + ": " + e.getMessage(), e);
+            throw new BerthException(BerthException.Kind.UNAVAILABLE, "remove " + r.name() + ": " + e.getMessage(), e);
+        }
+        if (!store.deleteUnused(r.name())) throw BerthException.conflict("remove %s: volume is in use", r.name());
+        try {
+            deleteTree(trash);
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.UNAVAILABLE, "remove " + r.name() + ": deleting " + trash + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final String TRASH = ".trash-";
+
+    /** Deletes what removals cut short by a crash left behind. */
+    private void emptyTrash() throws IOException {
+        try (var s = Files.list(dir)) {
+            for (Path p : s.filter(x -> x.getFileName().toString().startsWith(TRASH)).toList()) {
+                if (isMountPoint(p.resolve("_data"))) run(List.of("umount", p.resolve("_data").toString()), "unmounting " + p);
+                deleteTree(p);
+            }
         }
     }
 

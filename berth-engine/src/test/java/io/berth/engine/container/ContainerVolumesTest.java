@@ -219,6 +219,8 @@ class ContainerVolumesTest {
         assertThat(root.resolve("volumes/filled/_data/seed")).hasContent("from the image");
         run(ctr.create(spec(host(List.of("bare:/srv:nocopy"), List.of(), false), "true")).id());
         try (var s = Files.list(root.resolve("volumes/bare/_data"))) { assertThat(s).isEmpty(); }
+        run(ctr.create(spec(host(List.of(), List.of(new HostSpec.MountSpec("volume", "bare2", "/srv", false, null, true)), false), "true")).id());
+        try (var s = Files.list(root.resolve("volumes/bare2/_data"))) { assertThat(s).as("--mount volume-nocopy").isEmpty(); }
         Files.writeString(root.resolve("volumes/bare/_data/mine"), "mine");
         run(ctr.create(spec(host(List.of("bare:/srv"), List.of(), false), "true")).id());
         try (var s = Files.list(root.resolve("volumes/bare/_data"))) { assertThat(s).extracting(p -> p.getFileName().toString()).containsExactly("mine"); }

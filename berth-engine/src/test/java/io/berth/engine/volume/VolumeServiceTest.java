@@ -75,11 +75,14 @@ class VolumeServiceTest {
     void anonymousVolumesGetRandomNames() {
         VolumeDetails a = vs.create(new VolumeCreateSpec(null, null, null, null));
         assertThat(a.name()).matches("[0-9a-f]{64}");
-        assertThat(a.anonymous()).isTrue();
+        assertThat(a.anonymous()).as("docker volume create without a name: not anonymous").isFalse();
+        VolumeDetails b = vs.createAnonymous();
+        assertThat(b.anonymous()).isTrue();
+        assertThat(b.labels()).containsEntry(VolumeService.ANONYMOUS_LABEL, "");
     }
 
     @Test
-    void removeRefusesAVolumeInUseAndNamesTheContainers() {
+    void removeRefusesAVolumeInUseAndNamesTheContainers() throws Exception {
         vs.create(named("busy", null));
         vs.addRef(new VolumeRef("busy", "c1", "/data", false, "z", false, false));
         vs.addRef(new VolumeRef("busy", "c2", "/d2", true, "ro", false, false));
@@ -93,6 +96,12 @@ class VolumeServiceTest {
         vs.releaseUnknown(java.util.Set.of());
         vs.remove("busy", false);
         assertThat(Path.of(root.toString(), "volumes", "busy")).doesNotExist();
+        // a removal cut short after the rename: the next start deletes the trash
+        Files.createDirectories(root.resolve("volumes/.trash-old-1/_data"));
+        Files.writeString(root.resolve("volumes/.trash-old-1/_data/x"), "x");
+        new VolumeService(db, root);
+        assertThat(root.resolve("volumes/.trash-old-1")).doesNotExist();
+        try (var s = Files.list(root.resolve("volumes"))) { assertThat(s).isEmpty(); }
     }
 
     @Test

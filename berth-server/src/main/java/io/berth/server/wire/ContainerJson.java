@@ -42,7 +42,7 @@ public final class ContainerJson {
         List<HostSpec.MountSpec> mounts = new ArrayList<>();
         for (JsonNode m : h.path("Mounts")) {
             mounts.add(new HostSpec.MountSpec(lower(str(m, "Type")), str(m, "Source"), str(m, "Target"), bool(m, "ReadOnly"),
-                    str(m.path("BindOptions"), "Propagation")));
+                    str(m.path("BindOptions"), "Propagation"), m.path("VolumeOptions").path("NoCopy").asBoolean(false)));
         }
         List<HostSpec.Ulimit> ulimits = new ArrayList<>();
         for (JsonNode u : h.path("Ulimits")) ulimits.add(new HostSpec.Ulimit(str(u, "Name"), u.path("Soft").asLong(), u.path("Hard").asLong()));

@@ -31,6 +31,8 @@ class VolumeJsonTest {
         assertThat(s.host().mounts().getFirst().source()).isEqualTo("rschvol");
         assertThat(s.host().mounts().getFirst().readOnly()).isTrue();
         assertThat(ContainerJson.createSpec(Json.MAPPER.readTree("{\"Image\":\"b\",\"Volumes\":null}"), null).volumes()).isEmpty();
+        var nocopy = Json.MAPPER.readTree("{\"Image\":\"b\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\",\"VolumeOptions\":{\"NoCopy\":true}}]}}");
+        assertThat(ContainerJson.createSpec(nocopy, null).host().mounts().getFirst().noCopy()).isTrue();
     }
 
     @Test void inspectAndPsShowMountsInDockersShape() throws Exception {
