@@ -93,6 +93,7 @@ public final class NativeEngine implements Engine {
                     DaemonDefaults.standard(), root, driver);
             volumes = new io.berth.engine.volume.VolumeService(db, root);
             containers.withVolumes(volumes);
+            volumes.publishEventsTo((action, name, attrs) -> containers.eventBus().publish("volume", action, name, attrs, null));
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try { c.close(); } catch (Exception suppressed) { e.addSuppressed(suppressed); }

@@ -802,7 +802,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         ContainerListOptions o = options == null ? ContainerListOptions.RUNNING : options;
         Map<String, List<String>> f = o.filters() == null ? Map.of() : o.filters();
         for (String k : f.keySet()) {
-            if (!Set.of("id", "name", "label", "status", "ancestor", "exited").contains(k))
+            if (!Set.of("id", "name", "label", "status", "ancestor", "exited", "volume").contains(k))
                 throw BerthException.invalid("invalid filter '%s'", k);
         }
         Instant now = Instant.now();
@@ -840,6 +840,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                     case "status" -> r.status().word().equals(v);
                     case "exited" -> r.status() == Status.EXITED && Integer.toString(r.exitCode()).equals(v);
                     case "ancestor" -> ancestor(r, v);
+                    case "volume" -> volumeMounts.uses(r.id(), r.spec(), v);
                     default -> false;
                 };
             }

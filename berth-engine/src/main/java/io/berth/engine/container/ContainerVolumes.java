@@ -138,6 +138,7 @@ final class ContainerVolumes {
         if (volumes == null) return;
         for (VolumeRef r : volumes.refs(id)) {
             volumes.prepare(r.volume());
+            volumes.mounted(r);
             if (r.populated()) continue;
             if (!r.noCopy()) {
                 try {
@@ -198,6 +199,12 @@ final class ContainerVolumes {
             }
         }
         return out;
+    }
+
+    /** ps's {@code volume=X} filter: X is a volume's name or a mount's destination (Docker's rule). */
+    boolean uses(String id, ContainerSpec spec, String x) {
+        String d = x.startsWith("/") ? clean(x) : x;
+        return mountPoints(id, spec).stream().anyMatch(m -> x.equals(m.name()) || d.equals(m.destination()));
     }
 
     ContainerDetails decorate(ContainerDetails d) {

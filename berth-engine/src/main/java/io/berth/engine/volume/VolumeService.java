@@ -52,6 +52,7 @@ public final class VolumeService implements VolumeEngine {
     private final VolumeStore store;
     private final Path dir;
     private final Object lock = new Object();
+    private volatile VolumeEvents events = VolumeEvents.NONE;
 
     /** @param root the engine root; volumes live in {@code root/volumes} */
     public VolumeService(Database db, Path root) {
@@ -228,6 +229,15 @@ public final class VolumeService implements VolumeEngine {
         }
     }
 
+    /** Where create, destroy and mount events go (the engine's event bus). */
+    public void publishEventsTo(VolumeEvents sink) { events = sink == null ? VolumeEvents.NONE : sink; }
+
+    /** Reports Docker's "mount" event: a container is about to start with the volume mounted. */
+    public void mounted(VolumeRef r) {
+        events.publish("mount", r.volume(), Map.of("container", r.container(), "destination", r.destination(), "driver", DRIVER,
+                "propagation", "", "read/write", Boolean.toString(!r.readOnly())));
+    }
+
     // ---- internals ---------------------------------------------------------------------------------
 
     private VolumeDetails create(String name, String driver, Map<String, String> opts, Map<String, String> labels, boolean anonymous) {
@@ -251,6 +261,7 @@ public final class VolumeService implements VolumeEngine {
                 throw new BerthException(BerthException.Kind.UNAVAILABLE, "creating volume " + name + ": " + e.getMessage(), e);
             }
             VolumeStore.Row r = store.putIfAbsent(new VolumeStore.Row(name, d, Instant.now(), labels == null ? Map.of() : labels, o, anonymous));
+            events.publish("create", name, Map.of("driver", d));
             return details(r, -1);
         }
     }
@@ -272,6 +283,7 @@ public final class VolumeService implements VolumeEngine {
             throw new BerthException(BerthException.Kind.UNAVAILABLE, "remove " + r.name() + ": " + e.getMessage(), e);
         }
         if (!store.deleteUnused(r.name())) throw BerthException.conflict("remove %s: volume is in use", r.name());
+        events.publish("destroy", r.name(), Map.of("driver", r.driver()));
         try {
             deleteTree(trash);
         } catch (IOException e) {

@@ -176,6 +176,10 @@ class ContainerVolumesTest {
         assertThat(m).isEqualTo(new MountPoint("volume", "shared1", root.resolve("volumes/shared1/_data").toString(), "/in", "local", "z", false, ""));
         assertThat(ctr.list(ContainerListOptions.ALL).stream().filter(s -> s.id().equals(writer)).findFirst().orElseThrow().mounts())
                 .extracting(MountPoint::name).contains("shared1");
+        assertThat(ctr.list(new ContainerListOptions(true, -1, Map.of("volume", List.of("shared1"))))).extracting(ContainerSummary::id)
+                .containsExactlyInAnyOrder(writer, reader);
+        assertThat(ctr.list(new ContainerListOptions(true, -1, Map.of("volume", List.of("/in"))))).extracting(ContainerSummary::id)
+                .containsExactly(reader);
 
         assertThatThrownBy(() -> vols.remove("shared1", true)).isInstanceOf(BerthException.class)
                 .hasMessageContaining("volume is in use").hasMessageContaining(writer).hasMessageContaining(reader);
@@ -184,6 +188,14 @@ class ContainerVolumesTest {
         assertThat(Files.readString(root.resolve("volumes/shared1/_data/f"))).isEqualTo("hello\n");
         vols.remove("shared1", false);
         assertThat(root.resolve("volumes/shared1")).doesNotExist();
+
+        // Docker's volume events on the engine's bus: create, mount (per start), destroy
+        List<String> seen = new java.util.ArrayList<>();
+        try (io.berth.api.container.EventStream s = ctr.events(new io.berth.api.container.EventOptions(java.time.Instant.EPOCH,
+                java.time.Instant.now(), Map.of("type", List.of("volume"))))) {
+            for (io.berth.api.container.Event e; (e = s.next()) != null; ) seen.add(e.action() + " " + e.actorId());
+        }
+        assertThat(seen).containsSubsequence("create shared1", "mount shared1", "mount shared1", "destroy shared1");
     }
 
     @Test
