@@ -110,6 +110,27 @@ class VolumeIT {
     }
 
     @Test
+    void tmpfsDriverOptionsPsFilterAndEvents() {
+        String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);
+        docker.ok("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=8m", "fastvol");
+        assertThat(docker.ok("volume", "inspect", "-f", "{{.Options.type}} {{.Options.o}}", "fastvol").out()).isEqualTo("tmpfs size=8m");
+        docker.ok("run", "--name", "fastuser", "-v", "fastvol:/f", image, "sh", "-c", "grep ' /f ' /proc/mounts > /f/m; cat /f/m");
+        try {
+            assertThat(docker.ok("logs", "fastuser").out()).startsWith("tmpfs /f tmpfs rw");
+            assertThat(docker.ok("ps", "-a", "-q", "--no-trunc", "--filter", "volume=fastvol").out())
+                    .isEqualTo(docker.ok("inspect", "-f", "{{.Id}}", "fastuser").out());
+            assertThat(docker.ok("ps", "-a", "-q", "--filter", "volume=nosuchvol").out()).isEmpty();
+        } finally {
+            docker.ok("rm", "fastuser");
+        }
+        docker.ok("volume", "rm", "fastvol");
+        assertThat(env.daemon.root().resolve("volumes/fastvol")).doesNotExist();
+        String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+        assertThat(docker.ok("events", "--since", since, "--until", until, "--filter", "type=volume", "--format", "{{.Action}} {{.Actor.ID}}").lines())
+                .containsSubsequence("create fastvol", "mount fastvol", "destroy fastvol");
+    }
+
+    @Test
     void copyUpMountFlagAndDaemonRestart() {
         // an empty named volume over /etc is filled with the image's /etc first
         assertThat(docker.ok("run", "--rm", "-v", "etcvol:/etc", image, "cat", "/etc/group").out()).startsWith("root:x:0:");
