@@ -21,10 +21,24 @@ public final class VolumeRoutes {
                   r.json(201, VolumeJson.volume(volumes.create(VolumeJson.createSpec(body))));
               })
               .add("POST", "/volumes/prune", r -> r.json(200, VolumeJson.pruned(volumes.prune(r.filters()))))
-              .add("GET", "/volumes/{name}", r -> r.json(200, VolumeJson.volume(volumes.inspect(r.path("name")))))
+              .add("GET", "/volumes/{name}", r -> r.json(200, VolumeJson.volume(inspect(r.path("name")))))
               .add("DELETE", "/volumes/{name}", r -> {
                   volumes.remove(r.path("name"), r.bool("force"));
                   r.empty(204);
               });
+    }
+
+    /**
+     * A daemon without a volume store has no volume of any name: 404, not 500, because
+     * {@code docker inspect X} asks for containers, images, volumes and networks in turn and only a
+     * "not found" from each lets it report "No such object".
+     */
+    private io.berth.api.volume.VolumeDetails inspect(String name) {
+        try {
+            return volumes.inspect(name);
+        } catch (io.berth.api.BerthException e) {
+            if (e.kind() != io.berth.api.BerthException.Kind.UNAVAILABLE) throw e;
+            throw io.berth.api.BerthException.notFound("get %s: no such volume", name);
+        }
     }
 }
