@@ -91,8 +91,7 @@ public final class NativeEngine implements Engine {
             ConmonRuntime runtime = new ConmonRuntime(rc);
             containers = ContainerService.open(db, images, snapshots, mounter, runtime, HostInfo.detect(),
                     DaemonDefaults.standard(), root, driver);
-            volumes = new io.berth.engine.volume.VolumeService(db, root);
-            containers.withVolumes(volumes);
+            volumes = containers.volumes();
             volumes.publishEventsTo((action, name, attrs) -> containers.eventBus().publish("volume", action, name, attrs, null));
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {

@@ -170,7 +170,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                     + "attach sockets (" + socketPath + " > 107 bytes): attach will fail; use a shorter engine root");
         }
         images.publishEventsTo((action, id, attrs) -> s.events.publish("image", action, id, attrs, null));
+        s.volumeMounts.wire(new io.berth.engine.volume.VolumeService(db, root)); // before re-adoption: restarts mount volumes
         s.readopt();
+        s.volumeMounts.forgetOthers(Set.copyOf(s.boxes.keySet()));
         LOG.log(System.Logger.Level.INFO, SystemCheck.summary(s.systemCheck())); // the preflight, once per start
         return s;
     }
@@ -1388,12 +1390,14 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
 
     // ---- volumes (ContainerVolumes) ---------------------------------------------------------------------
 
-    private volatile ContainerVolumes volumeMounts = new ContainerVolumes(null);
+    private final ContainerVolumes volumeMounts = new ContainerVolumes();
 
-    /** Wires the volume service (named and anonymous volumes); references of vanished containers are dropped. */
-    public ContainerService withVolumes(io.berth.engine.volume.VolumeService v) {
-        volumeMounts = new ContainerVolumes(v);
-        volumeMounts.forgetOthers(Set.copyOf(boxes.keySet()));
-        return this;
+    /**
+     * The volume service this container service mounts from: opened with it on the same database
+     * and root (before re-adoption, since restart policies start containers with their volumes);
+     * the engine hands it out as its {@code VolumeEngine}.
+     */
+    public io.berth.engine.volume.VolumeService volumes() {
+        return volumeMounts.service();
     }
 }

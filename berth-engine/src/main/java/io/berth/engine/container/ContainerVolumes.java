@@ -39,17 +39,37 @@ import static io.berth.engine.sys.Syscalls.*;
  * the bind mounts for the runtime spec, inspect's and ps's {@code Mounts}, and the release at
  * container removal (anonymous ones removed with {@code rm -v} / {@code --rm}).
  *
- * <p>Without a volume service (an engine wired without one) named and anonymous volumes are refused
- * and the image's VOLUME entries stay plain directories of the root file system.
+ * <p>The volume service is wired when the container service opens, before it re-adopts its
+ * containers (restart policies start them with their volumes); starts and creates wait for the
+ * wiring rather than ever run without their volumes. Wired with null, named and anonymous volumes
+ * are refused and the image's VOLUME entries stay plain directories of the root file system.
  */
 final class ContainerVolumes {
     private static final long IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     private static final System.Logger LOG = System.getLogger(ContainerVolumes.class.getName());
 
-    private final VolumeService volumes;
+    private final java.util.concurrent.CompletableFuture<VolumeService> wired = new java.util.concurrent.CompletableFuture<>();
 
-    ContainerVolumes(VolumeService volumes) {
-        this.volumes = volumes;
+    /** Connects the volume service (null: an engine without volumes). */
+    void wire(VolumeService v) {
+        wired.complete(v);
+    }
+
+    /** The service for starts and creates, once wired. */
+    VolumeService service() {
+        try {
+            return wired.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            throw BerthException.unavailable("the volume service is not connected to the container service");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BerthException.unavailable("waiting for the volume service: interrupted");
+        }
+    }
+
+    /** The service if wired, else null (listing and removal during re-adoption; orphaned references are dropped at wiring). */
+    private VolumeService ifWired() {
+        return wired.getNow(null);
     }
 
     /** A named volume in a bind string: the source has no slash (Docker's rule). */
@@ -96,6 +116,7 @@ final class ContainerVolumes {
         ImageConfig.Config ic = image == null ? null : image.config();
         if (ic != null && ic.volumes() != null) for (String v : ic.volumes().keySet()) if (!taken.contains(clean(v))) anon.add(clean(v));
         if (wanted.isEmpty() && anon.isEmpty()) return;
+        VolumeService volumes = service();
         if (volumes == null) {
             if (!wanted.isEmpty()) throw BerthException.invalid("named volumes are not available in this engine: %s", wanted.getFirst().volume());
             if (!spec.volumes().isEmpty()) throw BerthException.invalid("anonymous volumes are not available in this engine: %s", spec.volumes().getFirst());
@@ -123,6 +144,7 @@ final class ContainerVolumes {
 
     /** The bind mounts of the container's volumes, after {@code others} (its plain binds). */
     List<MountRequest> mounts(String id, List<MountRequest> others) {
+        VolumeService volumes = service();
         if (volumes == null) return others;
         List<MountRequest> out = new ArrayList<>(others);
         for (VolumeRef r : volumes.refs(id)) out.add(MountRequest.volume(volumes.data(r.volume()).toString(), r.destination(), r.readOnly()));
@@ -135,6 +157,7 @@ final class ContainerVolumes {
      * that is still empty (Docker's copy-up; skipped with nocopy).
      */
     void populate(String id, Path rootfs) {
+        VolumeService volumes = service();
         if (volumes == null) return;
         for (VolumeRef r : volumes.refs(id)) {
             volumes.prepare(r.volume());
@@ -154,6 +177,7 @@ final class ContainerVolumes {
 
     /** At removal: drops the references; anonymous volumes go too with {@code removeAnonymous}. */
     void release(String id, boolean removeAnonymous) {
+        VolumeService volumes = ifWired();
         if (volumes == null) return;
         try {
             volumes.release(id, removeAnonymous);
@@ -164,6 +188,7 @@ final class ContainerVolumes {
 
     /** Drops the references of containers that no longer exist (a crash between removal and release). */
     void forgetOthers(Set<String> existing) {
+        VolumeService volumes = ifWired();
         if (volumes != null) volumes.releaseUnknown(existing);
     }
 
@@ -192,6 +217,7 @@ final class ContainerVolumes {
                 }
             }
         }
+        VolumeService volumes = ifWired();
         if (volumes != null) {
             for (VolumeRef r : volumes.refs(id)) {
                 out.add(new MountPoint("volume", r.volume(), volumes.data(r.volume()).toString(), r.destination(), VolumeService.DRIVER,
