@@ -47,6 +47,7 @@ public final class Main {
               image       Manage images
               daemon      Run berthd (berth daemon --help)
               system      Check the host and clean up orphans (berth system check)
+              volume      Manage volumes
 
             Commands:
               attach      Attach local standard input, output, and error streams to a running container
@@ -154,6 +155,7 @@ public final class Main {
             case "load" -> ImageCommands.load(cli, args, "berth load");
             case "image" -> image(cli, args);
             case "container" -> container(cli, args);
+            case "volume" -> VolumeCommands.volume(cli, args);
             case "run" -> ContainerCommands.run(cli, args, "berth run");
             case "create" -> ContainerCommands.create(cli, args, "berth create");
             case "start" -> ContainerCommands.start(cli, args, "berth start");

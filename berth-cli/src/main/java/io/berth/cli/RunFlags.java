@@ -177,7 +177,7 @@ final class RunFlags {
     /** {@code --mount type=bind,source=/a,target=/b,readonly,bind-propagation=rshared}. */
     static HostSpec.MountSpec mount(String spec) {
         String type = "volume", source = null, target = null, propagation = null;
-        boolean ro = false;
+        boolean ro = false, noCopy = false;
         for (String kv : spec.split(",")) {
             int eq = kv.indexOf('=');
             String k = (eq < 0 ? kv : kv.substring(0, eq)).strip().toLowerCase(Locale.ROOT), v = eq < 0 ? null : kv.substring(eq + 1);
@@ -187,13 +187,14 @@ final class RunFlags {
                 case "target", "destination", "dst" -> target = v;
                 case "readonly", "ro" -> ro = v == null || v.equals("1") || v.equalsIgnoreCase("true");
                 case "bind-propagation" -> propagation = v;
-                case "tmpfs-size", "tmpfs-mode", "volume-nocopy", "consistency" -> { /* accepted; the daemon applies its defaults */ }
+                case "volume-nocopy" -> noCopy = v == null || v.equals("1") || v.equalsIgnoreCase("true");
+                case "tmpfs-size", "tmpfs-mode", "consistency" -> { /* accepted; the daemon applies its defaults */ }
                 default -> throw new CliException("invalid argument \"" + spec + "\" for \"--mount\" flag: unexpected key '" + k + "' in '" + kv + "'");
             }
         }
         if (target == null) throw new CliException("invalid argument \"" + spec + "\" for \"--mount\" flag: target is required");
         if (!List.of("bind", "volume", "tmpfs").contains(type)) throw new CliException("invalid argument \"" + spec + "\" for \"--mount\" flag: invalid mount type " + type);
-        return new HostSpec.MountSpec(type, source, target, ro, propagation);
+        return new HostSpec.MountSpec(type, source, target, ro, propagation, noCopy);
     }
 
     /** {@code --ulimit nofile=1024[:2048]}; a missing hard limit equals the soft one, as docker. */

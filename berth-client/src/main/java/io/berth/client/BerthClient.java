@@ -107,6 +107,9 @@ public final class BerthClient implements ImageEngine, SystemEngine {
         return c;
     }
 
+    /** The volume verbs ({@code /volumes}). */
+    public VolumeClient volumes() { return new VolumeClient(this); }
+
     // ---------------------------------------------------------------- system
 
     /** What {@code GET /_ping} says: Api-Version, OS type and the Server header. */

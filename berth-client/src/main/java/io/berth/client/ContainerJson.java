@@ -97,6 +97,7 @@ final class ContainerJson {
                 o.put("Target", ms.target());
                 if (ms.readOnly()) o.put("ReadOnly", true);
                 if (ms.propagation() != null) o.putObject("BindOptions").put("Propagation", ms.propagation());
+                if (ms.noCopy()) o.putObject("VolumeOptions").put("NoCopy", true);
             }
         }
         if (hs.init() != null) h.put("Init", hs.init());
@@ -137,7 +138,8 @@ final class ContainerJson {
     static HostSpec host(JsonNode h) {
         List<HostSpec.MountSpec> mounts = new ArrayList<>();
         for (JsonNode m : h.path("Mounts")) mounts.add(new HostSpec.MountSpec(m.path("Type").asText(), BerthClient.text(m, "Source"),
-                BerthClient.text(m, "Target"), m.path("ReadOnly").asBoolean(), BerthClient.text(m.path("BindOptions"), "Propagation")));
+                BerthClient.text(m, "Target"), m.path("ReadOnly").asBoolean(), BerthClient.text(m.path("BindOptions"), "Propagation"),
+                m.path("VolumeOptions").path("NoCopy").asBoolean(false)));
         List<HostSpec.Ulimit> ulimits = new ArrayList<>();
         for (JsonNode u : h.path("Ulimits")) ulimits.add(new HostSpec.Ulimit(u.path("Name").asText(), u.path("Soft").asLong(), u.path("Hard").asLong()));
         HostSpec.Resources r = new HostSpec.Resources(lng(h, "Memory"), lng(h, "MemorySwap"), lng(h, "MemoryReservation"), lng(h, "NanoCpus"),

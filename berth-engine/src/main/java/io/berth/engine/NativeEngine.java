@@ -42,6 +42,7 @@ import java.util.List;
  *   containers/ID/     container bundles: config.json, rootfs/ (mounted while running), ID-json.log
  *   run/               the runtime's files: runc roots, conmon pid and exit files
  *   s/                 conmon's socket directory (short: SOCKETDIR/ID/attach must fit in sun_path)
+ *   volumes/NAME/_data named and anonymous volumes (local driver)
  *   tmp/               spool space for load; emptied at start
  * </pre>
  * The caller must hold the root's lock (the daemon does): two engines on one root would corrupt it.
@@ -53,6 +54,7 @@ public final class NativeEngine implements Engine {
     private final ImageService images;
     private final NativeSystem system;
     private final ContainerService containers;
+    private final io.berth.engine.volume.VolumeService volumes;
 
     private NativeEngine(EngineConfig config) throws IOException {
         Path root = config.root();
@@ -90,6 +92,8 @@ public final class NativeEngine implements Engine {
             containers = ContainerService.open(db, images, snapshots, mounter, runtime, HostInfo.detect(),
                     DaemonDefaults.standard().withHooks(config.hooks()).withHookRules(io.berth.engine.oci.HookRules.load(config.hooksDir())),
                     root, driver);
+            volumes = containers.volumes();
+            volumes.publishEventsTo((action, name, attrs) -> containers.eventBus().publish("volume", action, name, attrs, null));
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try { c.close(); } catch (Exception suppressed) { e.addSuppressed(suppressed); }
@@ -112,6 +116,8 @@ public final class NativeEngine implements Engine {
     @Override public SystemEngine system() { return system; }
 
     @Override public ContainerEngine containers() { return containers; }
+
+    @Override public io.berth.api.volume.VolumeEngine volumes() { return volumes; }
 
     @Override public void close() {
         images.stopWarmUp();

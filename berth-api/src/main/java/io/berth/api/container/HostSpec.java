@@ -28,8 +28,16 @@ public record HostSpec(List<String> binds, List<MountSpec> mounts, Map<String, S
                 ulimits, shmSize, restartPolicy, restartMaxRetries, resources, runtime, groupAdd, sysctls, oomScoreAdj, pidMode, ipcMode, utsMode, consoleSize);
     }
 
-    /** {@code --mount type=bind|volume|tmpfs,source=…,target=…,readonly}. */
-    public record MountSpec(String type, String source, String target, boolean readOnly, String propagation) {
+    /**
+     * {@code --mount type=bind|volume|tmpfs,source=…,target=…,readonly}.
+     *
+     * @param noCopy {@code volume-nocopy} (VolumeOptions.NoCopy): never copy the image's content into the volume
+     */
+    public record MountSpec(String type, String source, String target, boolean readOnly, String propagation, boolean noCopy) {
+        /** Without volume options (every mount but {@code type=volume,volume-nocopy}). */
+        public MountSpec(String type, String source, String target, boolean readOnly, String propagation) {
+            this(type, source, target, readOnly, propagation, false);
+        }
     }
 
     public record Ulimit(String name, long soft, long hard) {

@@ -170,7 +170,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                     + "attach sockets (" + socketPath + " > 107 bytes): attach will fail; use a shorter engine root");
         }
         images.publishEventsTo((action, id, attrs) -> s.events.publish("image", action, id, attrs, null));
+        s.volumeMounts.wire(new io.berth.engine.volume.VolumeService(db, root)); // before re-adoption: restarts mount volumes
         s.readopt();
+        s.volumeMounts.forgetOthers(Set.copyOf(s.boxes.keySet()));
         LOG.log(System.Logger.Level.INFO, SystemCheck.summary(s.systemCheck())); // the preflight, once per start
         return s;
     }
@@ -208,8 +210,10 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             ContainerRecord r = new ContainerRecord(id, name, spec.withName(name), img.imageId(), cfg, Instant.now(), Status.CREATED,
                     0, 0, null, null, null, 0, false, key);
             try {
+                volumeMounts.plan(id, spec, cfg);
                 store.put(r);
             } catch (RuntimeException e) {
+                volumeMounts.release(id, true);
                 removeSnapshot(key);
                 deleteTree(containersDir.resolve(id));
                 throw e;
@@ -237,13 +241,15 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             for (String b : h.binds()) {
                 String[] p = b.split(":");
                 if (p.length < 2 || p.length > 3) throw BerthException.invalid("invalid volume specification: '%s'", b);
-                if (!p[0].startsWith("/")) throw BerthException.invalid("named volumes are not available yet: '%s'", b);
+                if (ContainerVolumes.isVolumeBind(b)) continue; // ContainerVolumes
+                if (!p[0].startsWith("/")) throw BerthException.invalid("invalid volume specification: '%s'", b);
                 boolean ro = p.length == 3 && List.of(p[2].split(",")).contains("ro");
                 out.add(ContainerConfig.MountRequest.bind(p[0], p[1], ro));
             }
         }
         if (h.mounts() != null) {
             for (HostSpec.MountSpec m : h.mounts()) {
+                if ("volume".equals(m.type())) continue; // ContainerVolumes
                 if (!"bind".equals(m.type())) throw BerthException.invalid("mount type %s is not available yet", m.type());
                 ContainerConfig.MountRequest r = ContainerConfig.MountRequest.bind(m.source(), m.target(), m.readOnly());
                 out.add(m.propagation() == null ? r : r.withPropagation(m.propagation()));
@@ -294,6 +300,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         try {
             Files.createDirectories(rootfs);
             if (!Mounter.isMountPoint(rootfs)) mounter.mount(snapshots.mounts(r.snapshotKey()), rootfs);
+            volumeMounts.populate(b.id, rootfs);
             SpecGenerator.Generated g = generator.generate(config(r), rootfs);
             Files.write(dir.resolve("config.json"), ContainerStore.JSON.writeValueAsBytes(g.spec()));
             CreateOptions o = CreateOptions.defaults(runtime.config(), b.id).withTerminal(spec.tty())
@@ -344,7 +351,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 .consoleSize(h.consoleSize() != null && h.consoleSize().size() == 2
                         ? new ContainerConfig.ConsoleSize(h.consoleSize().get(0), h.consoleSize().get(1)) : null)
                 .privileged(h.privileged()).capAdd(h.capAdd()).capDrop(h.capDrop()).securityOpt(h.securityOpt())
-                .readOnlyRootfs(h.readOnlyRootfs()).tmpfs(h.tmpfs()).mounts(mountRequests(h)).init(Boolean.TRUE.equals(h.init()))
+                .readOnlyRootfs(h.readOnlyRootfs()).tmpfs(h.tmpfs()).mounts(volumeMounts.mounts(r.id(), mountRequests(h))).init(Boolean.TRUE.equals(h.init()))
                 .ulimits(h.ulimits() == null ? null : h.ulimits().stream().map(u -> new ContainerConfig.Ulimit(u.name(), u.soft(), u.hard())).toList())
                 .shmSize(h.shmSize()).network(net).pid(ns(h.pidMode())).ipc(ns(h.ipcMode())).uts(ns(h.utsMode()))
                 .groupAdd(h.groupAdd()).sysctls(h.sysctls()).oomScoreAdj(h.oomScoreAdj())
@@ -721,6 +728,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             removeSnapshot(b.rec.snapshotKey());
             deleteTree(dir);
             store.delete(b.id);
+            volumeMounts.release(b.id, volumes || b.rec.spec().host() != null && b.rec.spec().host().autoRemove());
             boxes.remove(b.id);
             code = b.rec.exitCode();
             for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
@@ -764,12 +772,12 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         String hostname = s.hostname() != null && !s.hostname().isEmpty() ? s.hostname() : r.id().substring(0, 12);
         List<String> env = SpecOpts.dockerEnv(ic.env(), s.env(), null, s.tty());
         // The name without "/": the server renders Docker's "/name" (ContainerJson adds the slash).
-        return new ContainerDetails(r.id(), r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
+        return volumeMounts.decorate(new ContainerDetails(r.id(), r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
                 List.copyOf(argv.subList(1, argv.size())), state(r), s, env,
                 s.workingDir() != null ? s.workingDir() : ic.workingDir() != null ? ic.workingDir() : "",
                 s.user() != null ? s.user() : ic.user() != null ? ic.user() : "",
                 containersDir.resolve(r.id()).resolve("rootfs").toString(), logPath(r.id()).toString(),
-                labels(r), List.copyOf(b.execIds), driver);
+                labels(r), List.copyOf(b.execIds), driver));
     }
 
     private static ImageConfig.Config imageConfigOf(ContainerRecord r) {
@@ -796,7 +804,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         ContainerListOptions o = options == null ? ContainerListOptions.RUNNING : options;
         Map<String, List<String>> f = o.filters() == null ? Map.of() : o.filters();
         for (String k : f.keySet()) {
-            if (!Set.of("id", "name", "label", "status", "ancestor", "exited").contains(k))
+            if (!Set.of("id", "name", "label", "status", "ancestor", "exited", "volume").contains(k))
                 throw BerthException.invalid("invalid filter '%s'", k);
         }
         Instant now = Instant.now();
@@ -811,8 +819,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             ImageConfig.Config ic = imageConfigOf(r);
             List<String> argv;
             try { argv = SpecOpts.dockerArgs(ic, r.spec().entrypoint(), r.spec().cmd()); } catch (BerthException e) { argv = List.of(); }
-            out.add(new ContainerSummary(r.id(), List.of("/" + r.name()), r.spec().image(), r.imageId(), String.join(" ", argv),
-                    r.created(), r.status(), statusText(r, now), labels(r)));
+            out.add(volumeMounts.decorate(new ContainerSummary(r.id(), List.of("/" + r.name()), r.spec().image(), r.imageId(), String.join(" ", argv),
+                    r.created(), r.status(), statusText(r, now), labels(r)), r.spec()));
             if (o.limit() > 0 && out.size() >= o.limit()) break;
         }
         return out;
@@ -834,6 +842,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                     case "status" -> r.status().word().equals(v);
                     case "exited" -> r.status() == Status.EXITED && Integer.toString(r.exitCode()).equals(v);
                     case "ancestor" -> ancestor(r, v);
+                    case "volume" -> volumeMounts.uses(r.id(), r.spec(), v);
                     default -> false;
                 };
             }
@@ -1406,5 +1415,18 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
         }
         return new ContainerArchives.CopyView(rootfs, b.rec.running() ? b.rec.pid() : 0, mounts);
+    }
+
+    // ---- volumes (ContainerVolumes) ---------------------------------------------------------------------
+
+    private final ContainerVolumes volumeMounts = new ContainerVolumes();
+
+    /**
+     * The volume service this container service mounts from: opened with it on the same database
+     * and root (before re-adoption, since restart policies start containers with their volumes);
+     * the engine hands it out as its {@code VolumeEngine}.
+     */
+    public io.berth.engine.volume.VolumeService volumes() {
+        return volumeMounts.service();
     }
 }

@@ -33,16 +33,16 @@ public final class ContainerJson {
         if (image == null) throw BerthException.invalid("creating a container: no image given (Config.Image is empty)");
         JsonNode h = b.path("HostConfig");
         HostSpec host = h.isObject() ? hostSpec(h) : HostSpec.DEFAULT;
-        return new ContainerSpec(name == null || name.isEmpty() ? null : name, image, strs(b, "Cmd"), strs(b, "Entrypoint"),
+        return VolumeJson.withConfigVolumes(b, new ContainerSpec(name == null || name.isEmpty() ? null : name, image, strs(b, "Cmd"), strs(b, "Entrypoint"),
                 strs(b, "Env"), str(b, "WorkingDir"), str(b, "User"), str(b, "Hostname"), strMap(b, "Labels"),
-                bool(b, "Tty"), bool(b, "OpenStdin"), bool(b, "StdinOnce"), str(b, "StopSignal"), integer(b, "StopTimeout"), host);
+                bool(b, "Tty"), bool(b, "OpenStdin"), bool(b, "StdinOnce"), str(b, "StopSignal"), integer(b, "StopTimeout"), host));
     }
 
     static HostSpec hostSpec(JsonNode h) {
         List<HostSpec.MountSpec> mounts = new ArrayList<>();
         for (JsonNode m : h.path("Mounts")) {
             mounts.add(new HostSpec.MountSpec(lower(str(m, "Type")), str(m, "Source"), str(m, "Target"), bool(m, "ReadOnly"),
-                    str(m.path("BindOptions"), "Propagation")));
+                    str(m.path("BindOptions"), "Propagation"), m.path("VolumeOptions").path("NoCopy").asBoolean(false)));
         }
         List<HostSpec.Ulimit> ulimits = new ArrayList<>();
         for (JsonNode u : h.path("Ulimits")) ulimits.add(new HostSpec.Ulimit(str(u, "Name"), u.path("Soft").asLong(), u.path("Hard").asLong()));
@@ -100,7 +100,7 @@ public final class ContainerJson {
         m.put("Status", s.status());
         m.put("HostConfig", Map.of("NetworkMode", networkMode));
         m.put("NetworkSettings", Map.of("Networks", Map.of()));
-        m.put("Mounts", List.of());
+        m.put("Mounts", VolumeJson.mounts(s.mounts()));
         return m;
     }
 
@@ -130,7 +130,7 @@ public final class ContainerJson {
         m.put("ExecIDs", d.execIds() == null || d.execIds().isEmpty() ? null : d.execIds());
         m.put("HostConfig", hostConfig(host));
         m.put("GraphDriver", Map.of("Name", d.driver() == null ? "overlay" : d.driver(), "Data", Map.of()));
-        m.put("Mounts", List.of());
+        m.put("Mounts", VolumeJson.mounts(d.mounts()));
         m.put("Config", config(d, spec));
         m.put("NetworkSettings", networkSettings());
         return m;
@@ -257,7 +257,7 @@ public final class ContainerJson {
         List<String> cmd = s.cmd() != null ? s.cmd() : (d.args() == null ? null : fullCmd(d));
         m.put("Cmd", cmd);
         m.put("Image", d.image());
-        m.put("Volumes", null);
+        m.put("Volumes", VolumeJson.configVolumes(s));
         m.put("WorkingDir", d.workingDir() == null ? "" : d.workingDir());
         m.put("Entrypoint", s.entrypoint());
         m.put("OnBuild", null);
