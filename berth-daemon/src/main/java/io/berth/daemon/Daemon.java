@@ -44,7 +44,7 @@ public final class Daemon implements AutoCloseable {
         try {
             SocketGuard.clearStale(options.socket());
             EngineConfig ec = EngineConfig.defaults(options.root());
-            ec = new EngineConfig(ec.root(), config.insecureRegistries(), config.maxConcurrentDownloads(), ec.dockerConfig());
+            ec = new EngineConfig(ec.root(), config.insecureRegistries(), config.maxConcurrentDownloads(), ec.dockerConfig(), config.network());
             try { engine = engines.open(ec); }
             catch (Exception e) { throw new DaemonException("opening the engine on " + options.root() + ": " + e.getMessage(), e); }
             BerthServer.Handle server;
