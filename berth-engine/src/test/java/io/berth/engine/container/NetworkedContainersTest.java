@@ -357,4 +357,24 @@ class NetworkedContainersTest {
         nets.remove("nt-life");
         assertThat(sh("iptables", "-S", "BERTH-EGRESS").out()).doesNotContain(bridge);
     }
+
+    @Test
+    void runAndRemoveCyclesLeakNoVethNamespaceLeaseOrBridge() throws Exception {
+        String vethCount = sh("sh", "-c", "ip -o link show type veth | wc -l").out().strip();
+        nets.create(NetworkCreateSpec.named("nt-cycle"));
+        for (int i = 0; i < 8; i++) {
+            for (String net : List.of("bridge", "nt-cycle")) {
+                String id = run(null, net, netSpec(Set.of(), Map.of("80/tcp", List.of(new PortBinding("127.0.0.1", ""))), false, Map.of()), "true");
+                assertThat(exitOf(id)).isZero();
+                ctr.remove(id, true, false);
+            }
+        }
+        assertThat(sh("sh", "-c", "ip -o link show type veth | wc -l").out().strip()).as("veths").isEqualTo(vethCount);
+        assertThat(root.resolve("netns")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+        assertThat(nets.inspect("nt-cycle").containers()).as("leases").isEmpty();
+        assertThat(nets.inspect("bridge").containers()).as("leases").isEmpty();
+        assertThat(sh("ip", "link", "show", "br-" + nets.inspect("nt-cycle").id().substring(0, 12)).code()).as("bridge").isNotZero();
+        assertThat(sh("iptables-save", "-t", "nat").out()).as("port forwarding rules (netavark's comments name the network)")
+                .doesNotContain("dnat name: nt-cycle ").doesNotContain("dnat name: bridge ");
+    }
 }
