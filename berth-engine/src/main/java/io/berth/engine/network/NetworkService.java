@@ -392,7 +392,13 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     @Override
     public void created(String id, ContainerSpec spec) {
         String m = mode(spec);
-        if (m.equals("none") || m.equals("host") || m.startsWith("container:")) return;
+        if (m.startsWith("container:")) return;
+        if (m.equals("none") || m.equals("host")) {
+            // Docker lists the predefined network in NetworkSettings.Networks even without an address
+            NetworkRecord builtin = byName(m);
+            if (builtin != null) store.putEndpoint(new Endpoint(id, builtin.id(), 0, List.of(), null, null));
+            return;
+        }
         NetworkRecord primary = resolve(m);
         if (!primary.isBridge()) return;
         NetworkSpec ns = spec.network() == null ? NetworkSpec.NONE : spec.network();
@@ -633,7 +639,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
             NetworkRecord n = byId(e.networkId());
             if (n == null) continue;
             Attachment a = atts.stream().filter(x -> x.networkId().equals(n.id())).findFirst().orElse(null);
-            int bits = Ipam.Cidr.parse(n.subnet()).bits();
+            int bits = n.subnet() == null ? 0 : Ipam.Cidr.parse(n.subnet()).bits();
             nets.put(n.name(), a == null
                     ? new EndpointState(n.id(), "", "", "", 0, e.mac() == null ? "" : e.mac(), e.aliases(), "", "", 0)
                     : new EndpointState(n.id(), endpointId(id, n.id()), n.gateway() == null ? "" : n.gateway(), a.ip(), bits,
