@@ -1381,20 +1381,24 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
 
     // ---- networking (io.berth.engine.network) ------------------------------------------------------------
 
-    private volatile io.berth.engine.network.ContainerNetworking networks = io.berth.engine.network.ContainerNetworking.NONE;
+    private final java.util.concurrent.CompletableFuture<io.berth.engine.network.ContainerNetworking> networksReady =
+            new java.util.concurrent.CompletableFuture<>();
+    private volatile io.berth.engine.network.ContainerNetworking networks = io.berth.engine.network.ContainerNetworking.deferred(networksReady);
 
     /**
      * Hands networking to the service (the engine does this right after {@link #open}) and lets it tear
-     * down what containers that no longer run left behind (crash recovery).
+     * down what containers that no longer run left behind (crash recovery). Starts by restart policies
+     * that come earlier wait for this (see {@link io.berth.engine.network.ContainerNetworking#deferred}).
      */
     public void useNetworks(io.berth.engine.network.ContainerNetworking n) {
-        this.networks = n;
         Set<String> known = new java.util.HashSet<>(), running = new java.util.HashSet<>();
         for (Box b : boxes.values()) {
             known.add(b.id);
             if (b.rec.running()) running.add(b.id);
         }
         n.recover(known, running);
+        this.networks = n;
+        networksReady.complete(n);
     }
 
     private ContainerDetails withNetwork(ContainerDetails d) {

@@ -43,6 +43,36 @@ public interface ContainerNetworking {
     /** Daemon start: tears down the networking of every container not in {@code running}; removes orphans. */
     void recover(Set<String> known, Set<String> running);
 
+    /**
+     * Stands in until the engine hands over the real one after re-adoption: a restart-policy start
+     * that comes first waits for it (up to a minute, then {@link #NONE}), so no container starts
+     * without its network or between recovery's view of what runs and its teardown. Teardowns before
+     * then do nothing: recovery tears down whatever does not run.
+     */
+    static ContainerNetworking deferred(java.util.concurrent.CompletableFuture<ContainerNetworking> ready) {
+        return new ContainerNetworking() {
+            private ContainerNetworking real() {
+                try {
+                    return ready.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return NONE;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    return NONE;
+                }
+            }
+            private ContainerNetworking now() { return ready.isDone() ? real() : NONE; }
+            @Override public void validate(ContainerSpec spec) { real().validate(spec); }
+            @Override public void created(String id, ContainerSpec spec) { real().created(id, spec); }
+            @Override public void setUp(String id, String name, ContainerSpec spec, ImageConfig image) { real().setUp(id, name, spec, image); }
+            @Override public ContainerConfig configure(String id, ContainerConfig config) { return real().configure(id, config); }
+            @Override public void tearDown(String id) { now().tearDown(id); }
+            @Override public void forget(String id) { now().forget(id); }
+            @Override public NetworkSettings settings(String id) { return now().settings(id); }
+            @Override public void recover(Set<String> known, Set<String> running) { }
+        };
+    }
+
     /** Without a network service (tests of other subsystems): "none" and "host" only, nothing to set up. */
     ContainerNetworking NONE = new ContainerNetworking() {
         @Override public void validate(ContainerSpec spec) {

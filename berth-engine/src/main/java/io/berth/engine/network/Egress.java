@@ -39,6 +39,20 @@ final class Egress {
         }
     }
 
+    /**
+     * Puts the jump back in first place if it is not there. Netavark inserts its own FORWARD jump when
+     * it finds it missing (another tool flushed FORWARD, or a first network on a fresh host), which
+     * would put its accept rules ahead of ours: checked after every setup.
+     */
+    synchronized void ensureFirst() {
+        for (String bin : bins()) {
+            if (!Cmd.run(bin, "-w", "-S", "FORWARD", "1").out().contains(CHAIN)) {
+                ensureChain();
+                return;
+            }
+        }
+    }
+
     synchronized void add(Policy p) {
         ensureChain();
         for (List<String> r : rules(p)) {

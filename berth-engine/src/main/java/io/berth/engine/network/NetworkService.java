@@ -512,6 +512,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         try {
             NetworkBackend.Attachment made = backend.setup(ns, req);
             store.setMac(id, n.id(), made.mac());
+            egress.ensureFirst();
         } catch (RuntimeException x) {
             store.deleteAttachment(id, n.id());
             throw x;

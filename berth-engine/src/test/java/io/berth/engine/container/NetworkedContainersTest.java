@@ -291,7 +291,8 @@ class NetworkedContainersTest {
         String get = get("169.254.169.254");
         String blocked = run("nt-m1", "nt-blocked", NetworkSpec.NONE, get);
         String allowed = run("nt-m2", "nt-allowed", NetworkSpec.NONE, get);
-        assertThat(exitOf(blocked)).as("metadata from a default network").isNotZero();
+        assertThat(exitOf(blocked)).as(() -> "metadata from a default network: " + safeLogs(blocked) + "\n" + sh("iptables", "-S", "FORWARD").out()
+                + sh("iptables", "-S", "BERTH-EGRESS").out() + nets.inspect("nt-blocked")).isNotZero();
         assertThat(exitOf(allowed)).as(() -> "metadata from an allowing network: " + safeLogs(allowed)).isZero();
         assertThat(logs(allowed)).contains("metadata-stand-in");
         String bridgeBlocked = run("nt-m3", null, NetworkSpec.NONE, get);
