@@ -72,7 +72,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     private final NetworkStore store;
     private final NetworkBackend backend;
     private final Netns netns;
-    private final Egress egress = new Egress();
+    private final Egress egress;
     private final NetworkConfig config;
     private final Path filesDir;
     private final Object netLock = new Object();
@@ -91,6 +91,8 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         this.netns = new Netns(root.resolve("netns"));
         this.filesDir = root.resolve("network").resolve("containers");
         this.config = config;
+        String r = root.toAbsolutePath().normalize().toString();
+        this.egress = new Egress(endpointId(r, "egress").substring(0, 8), r);
     }
 
     /**
@@ -675,8 +677,23 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         }
     }
 
-    /** Releases the namespace directory's own mount when nothing uses it (engine close). */
-    public void close() { netns.closeIfUnused(); }
+    /**
+     * Engine close. With no container running (no namespace left) the namespace directory's own mount
+     * and this engine's egress chain go too; otherwise both stay for the containers that keep running.
+     */
+    public void close() {
+        if (netns.list().isEmpty()) {
+            try {
+                egress.destroy();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "removing egress chain: " + e.getMessage());
+            }
+        }
+        netns.closeIfUnused();
+    }
+
+    /** The name of this engine's egress chain ({@code BERTH-EGRESS-<tag>}). */
+    public String egressChain() { return egress.chain(); }
 
     // ---- helpers ---------------------------------------------------------------------------------------
 

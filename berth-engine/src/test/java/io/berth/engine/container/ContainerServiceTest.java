@@ -147,7 +147,9 @@ class ContainerServiceTest {
     }
 
     void openEngine() {
-        engine = NativeEngine.open(EngineConfig.defaults(root));
+        // its own default bridge and subnet: a berthd on this host may use the stock berth0/172.30.0.0/16
+        engine = NativeEngine.open(EngineConfig.defaults(root).withNetwork(
+                new io.berth.engine.network.NetworkConfig("berthct0", "172.29.8.1/24", "172.29.128.0/18", 24, false)));
         ctr = engine.containers();
     }
 

@@ -85,9 +85,9 @@ class NetworkUnitsTest {
 
     @Test
     void egressRulesAreLabelledPerNetwork() {
-        Egress e = new Egress();
+        Egress e = new Egress("t1", "/var/lib/berth");
         List<List<String>> meta = e.rules(new Egress.Policy("abc", "br-x", false, false));
-        assertThat(meta).isNotEmpty().allSatisfy(r -> assertThat(r).contains("BERTH-EGRESS", "-i", "br-x", "berth:abc", "REJECT"));
+        assertThat(meta).isNotEmpty().allSatisfy(r -> assertThat(r).contains("BERTH-EGRESS-t1", "-i", "br-x", "berth:abc", "REJECT"));
         assertThat(meta.getFirst()).contains(Egress.METADATA4);
         assertThat(e.rules(new Egress.Policy("abc", "br-x", false, true))).isEmpty();
         assertThat(e.rules(new Egress.Policy("abc", "br-x", true, true)).getFirst()).containsSequence("!", "-o", "br-x");
