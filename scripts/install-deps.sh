@@ -3,7 +3,7 @@
 # CNI plugins, iptables), what the tests use (docker-registry, busybox-static, apache2-utils for
 # htpasswd, skopeo, umoci) and the build tools (maven). Safe to run again: it installs only what is missing.
 set -euo pipefail
-PKGS=(runc conmon catatonit tini containernetworking-plugins iptables docker-registry busybox-static
+PKGS=(runc conmon catatonit tini containernetworking-plugins netavark aardvark-dns iptables docker-registry busybox-static
       apache2-utils skopeo umoci maven openssl curl procps util-linux iproute2 python3 hyperfine)
 missing=()
 for p in "${PKGS[@]}"; do

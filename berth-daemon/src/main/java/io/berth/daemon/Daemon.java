@@ -45,7 +45,7 @@ public final class Daemon implements AutoCloseable {
             SocketGuard.clearStale(options.socket());
             EngineConfig ec = EngineConfig.defaults(options.root());
             ec = new EngineConfig(ec.root(), config.insecureRegistries(), config.maxConcurrentDownloads(), ec.dockerConfig());
-            ec = ec.withHooks(config.hooks(), config.hooksDir());
+            ec = ec.withHooks(config.hooks(), config.hooksDir()).withNetwork(config.network());
             try { engine = engines.open(ec); }
             catch (Exception e) { throw new DaemonException("opening the engine on " + options.root() + ": " + e.getMessage(), e); }
             BerthServer.Handle server;

@@ -2,6 +2,7 @@ package io.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.network.NetworkConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,21 +18,26 @@ import java.util.Set;
  * Keys Berth does not know are reported (not fatal: a daemon.json copied from Docker has many).
  * {@code "hooks"} (OCI hooks for every container, the runtime spec's shape) and {@code "hooks-dir"}
  * (podman's hooks.d rules) are read by {@link HookConfig}; see docs/hooks.md.
+ * Networking keys: {@code "bip": "172.30.0.1/16"} (the default network's gateway/prefix), {@code "bridge":
+ * "berth0"} (its Linux bridge), {@code "default-address-pools": [{"base": "172.31.0.0/16", "size": 24}]}
+ * (subnets of new networks; the first pool is used), {@code "allow-metadata-access": false}.
  */
 public record DaemonConfig(List<String> insecureRegistries, int maxConcurrentDownloads, List<String> unknownKeys,
-                           io.berth.spec.runtime.Hooks hooks, Path hooksDir) {
+                           io.berth.spec.runtime.Hooks hooks, Path hooksDir, NetworkConfig network) {
     public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 4;
-    private static final Set<String> KNOWN = Set.of("insecure-registries", "max-concurrent-downloads", "hooks", "hooks-dir");
-
-    public static final DaemonConfig DEFAULTS = new DaemonConfig(List.of(), DEFAULT_MAX_CONCURRENT_DOWNLOADS, List.of());
+    private static final Set<String> KNOWN = Set.of("insecure-registries", "max-concurrent-downloads", "hooks", "hooks-dir",
+            "bip", "bridge", "default-address-pools", "allow-metadata-access");
 
     public DaemonConfig {
         if (hooks == null) hooks = io.berth.spec.runtime.Hooks.NONE;
+        if (network == null) network = NetworkConfig.DEFAULT;
     }
 
     public DaemonConfig(List<String> insecureRegistries, int maxConcurrentDownloads, List<String> unknownKeys) {
-        this(insecureRegistries, maxConcurrentDownloads, unknownKeys, null, null);
+        this(insecureRegistries, maxConcurrentDownloads, unknownKeys, null, null, NetworkConfig.DEFAULT);
     }
+
+    public static final DaemonConfig DEFAULTS = new DaemonConfig(List.of(), DEFAULT_MAX_CONCURRENT_DOWNLOADS, List.of());
 
     /** Reads {@code file}; when it does not exist, defaults unless {@code required}. */
     public static DaemonConfig load(Path file, boolean required) throws DaemonException {
@@ -73,6 +79,33 @@ public record DaemonConfig(List<String> insecureRegistries, int maxConcurrentDow
         List<String> unknown = new ArrayList<>();
         root.fieldNames().forEachRemaining(k -> { if (!KNOWN.contains(k)) unknown.add(k); });
         return new DaemonConfig(List.copyOf(insecure), downloads, List.copyOf(unknown),
-                HookConfig.hooks(name, root.get("hooks")), HookConfig.hooksDir(name, root.get("hooks-dir")));
+                HookConfig.hooks(name, root.get("hooks")), HookConfig.hooksDir(name, root.get("hooks-dir")), network(name, root));
+    }
+
+    private static NetworkConfig network(String name, JsonNode root) throws DaemonException {
+        NetworkConfig d = NetworkConfig.DEFAULT;
+        String bip = text(name, root, "bip", d.bip()), bridge = text(name, root, "bridge", d.bridgeName());
+        if (!bip.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) throw new DaemonException("reading config " + name + ": bip must be ADDRESS/BITS, got " + bip);
+        if (bridge.isEmpty() || bridge.length() > 15) throw new DaemonException("reading config " + name + ": bridge must be 1..15 characters, got " + bridge);
+        String pool = d.pool();
+        int size = d.poolSize();
+        JsonNode pools = root.get("default-address-pools");
+        if (pools != null && !pools.isNull()) {
+            if (!pools.isArray() || pools.isEmpty() || !pools.get(0).path("base").isTextual())
+                throw new DaemonException("reading config " + name + ": default-address-pools must be a list of {\"base\": CIDR, \"size\": N}");
+            pool = pools.get(0).get("base").asText();
+            size = pools.get(0).path("size").asInt(d.poolSize());
+        }
+        JsonNode meta = root.get("allow-metadata-access");
+        if (meta != null && !meta.isNull() && !meta.isBoolean())
+            throw new DaemonException("reading config " + name + ": allow-metadata-access must be true or false, got " + meta);
+        return new NetworkConfig(bridge, bip, pool, size, meta != null && meta.asBoolean());
+    }
+
+    private static String text(String name, JsonNode root, String key, String dflt) throws DaemonException {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) return dflt;
+        if (!n.isTextual()) throw new DaemonException("reading config " + name + ": " + key + " must be a string, got " + n);
+        return n.asText().trim();
     }
 }

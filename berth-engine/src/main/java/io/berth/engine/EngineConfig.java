@@ -1,5 +1,7 @@
 package io.berth.engine;
 
+import io.berth.engine.network.NetworkConfig;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,20 +15,27 @@ import java.util.List;
  * @param dockerConfig            path of config.json holding registry credentials (~/.docker/config.json)
  * @param hooks                   OCI hooks every container gets (daemon.json "hooks"); checked by the daemon
  * @param hooksDir                podman-style hooks.d directory of per-container hook rules; null = none
+ * @param network                 default bridge, address pool, metadata access ({@link NetworkConfig#DEFAULT})
  */
 public record EngineConfig(Path root, List<String> insecureRegistries, int maxConcurrentDownloads, Path dockerConfig,
-                           io.berth.spec.runtime.Hooks hooks, Path hooksDir) {
+                           io.berth.spec.runtime.Hooks hooks, Path hooksDir, NetworkConfig network) {
     public EngineConfig {
         if (hooks == null) hooks = io.berth.spec.runtime.Hooks.NONE;
+        if (network == null) network = NetworkConfig.DEFAULT;
     }
 
     public EngineConfig(Path root, List<String> insecureRegistries, int maxConcurrentDownloads, Path dockerConfig) {
-        this(root, insecureRegistries, maxConcurrentDownloads, dockerConfig, null, null);
+        this(root, insecureRegistries, maxConcurrentDownloads, dockerConfig, null, null, null);
     }
 
     /** This configuration with the daemon's hooks (OCI hooks, hooks.d directory). */
     public EngineConfig withHooks(io.berth.spec.runtime.Hooks h, Path dir) {
-        return new EngineConfig(root, insecureRegistries, maxConcurrentDownloads, dockerConfig, h, dir);
+        return new EngineConfig(root, insecureRegistries, maxConcurrentDownloads, dockerConfig, h, dir, network);
+    }
+
+    /** This configuration with the daemon's networking settings. */
+    public EngineConfig withNetwork(NetworkConfig n) {
+        return new EngineConfig(root, insecureRegistries, maxConcurrentDownloads, dockerConfig, hooks, hooksDir, n);
     }
 
     public static EngineConfig defaults(Path root) {

@@ -8,6 +8,8 @@ import io.berth.engine.container.ContainerService;
 import io.berth.engine.content.FileContentStore;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.image.RootfsMounter;
+import io.berth.engine.network.ContainerDirectory;
+import io.berth.engine.network.NetworkService;
 import io.berth.engine.oci.DaemonDefaults;
 import io.berth.engine.oci.HostInfo;
 import io.berth.engine.registry.RegistryClient;
@@ -41,6 +43,9 @@ import java.util.List;
  *   mounts/            image mounts (berth image mount)
  *   containers/ID/     container bundles: config.json, rootfs/ (mounted while running), ID-json.log
  *   run/               the runtime's files: runc roots, conmon pid and exit files
+ *   netns/ID           running containers' network namespaces (nsfs bind mounts; the directory is a private mount)
+ *   network/containers/ID/  hosts, resolv.conf, hostname bind-mounted into the container
+ *   netavark/          netavark's and aardvark-dns's state (name files, pid)
  *   s/                 conmon's socket directory (short: SOCKETDIR/ID/attach must fit in sun_path)
  *   volumes/NAME/_data named and anonymous volumes (local driver)
  *   tmp/               spool space for load; emptied at start
@@ -55,6 +60,7 @@ public final class NativeEngine implements Engine {
     private final NativeSystem system;
     private final ContainerService containers;
     private final io.berth.engine.volume.VolumeService volumes;
+    private final NetworkService networks;
 
     private NativeEngine(EngineConfig config) throws IOException {
         Path root = config.root();
@@ -94,6 +100,12 @@ public final class NativeEngine implements Engine {
                     root, driver);
             volumes = containers.volumes();
             volumes.publishEventsTo((action, name, attrs) -> containers.eventBus().publish("volume", action, name, attrs, null));
+            networks = NetworkService.open(db, root, config.network(), NetworkService.netavark(root));
+            networks.useContainers(ref -> {
+                var d = containers.inspect(ref);
+                return new ContainerDirectory.Entry(d.id(), d.name(), d.state().running(), d.state().pid(), d.spec());
+            });
+            containers.useNetworks(networks);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try { c.close(); } catch (Exception suppressed) { e.addSuppressed(suppressed); }
@@ -118,10 +130,12 @@ public final class NativeEngine implements Engine {
     @Override public ContainerEngine containers() { return containers; }
 
     @Override public io.berth.api.volume.VolumeEngine volumes() { return volumes; }
+    @Override public io.berth.api.network.NetworkEngine networks() { return networks; }
 
     @Override public void close() {
         images.stopWarmUp();
         containers.close();
+        networks.close();
         registry.close();
         snapshots.close();
         db.close();

@@ -184,7 +184,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         ensureOpen();
         Objects.requireNonNull(spec, "spec");
         HostSpec h = spec.host() == null ? HostSpec.DEFAULT : spec.host();
-        networkMode(h);
+        networks.validate(spec);
         if (spec.name() != null && !spec.name().isEmpty() && !Names.valid(spec.name().startsWith("/") ? spec.name().substring(1) : spec.name()))
             throw BerthException.invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", spec.name());
         ImageService.ResolvedImage img = images.resolveForContainer(spec.image());
@@ -220,19 +220,15 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
             box = new Box(r);
             boxes.put(id, box);
+            networks.created(id, r.spec());
         }
         emit(box, "create", Map.of());
         return new CreateReport(box.id, List.of());
     }
 
     private static String networkMode(HostSpec h) {
-        String m = h.networkMode() == null || h.networkMode().isEmpty() ? "none" : h.networkMode();
-        return switch (m) {
-            case "none", "default" -> "none";
-            case "host" -> "host";
-            case "bridge" -> throw BerthException.invalid("bridge networking is not available yet; use --network none or host");
-            default -> throw BerthException.invalid("network mode %s is not supported yet; use --network none or host", m);
-        };
+        // Validated by ContainerNetworking at create; the namespace itself comes from networks.configure.
+        return h.networkMode() == null || h.networkMode().isEmpty() ? "bridge" : h.networkMode();
     }
 
     private static List<ContainerConfig.MountRequest> mountRequests(HostSpec h) {
@@ -301,7 +297,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             Files.createDirectories(rootfs);
             if (!Mounter.isMountPoint(rootfs)) mounter.mount(snapshots.mounts(r.snapshotKey()), rootfs);
             volumeMounts.populate(b.id, rootfs);
-            SpecGenerator.Generated g = generator.generate(config(r), rootfs);
+            networks.setUp(b.id, r.name(), spec, r.imageConfig());
+            SpecGenerator.Generated g = generator.generate(networks.configure(b.id, config(r)), rootfs);
             Files.write(dir.resolve("config.json"), ContainerStore.JSON.writeValueAsBytes(g.spec()));
             CreateOptions o = CreateOptions.defaults(runtime.config(), b.id).withTerminal(spec.tty())
                     .withStdin(spec.openStdin(), spec.stdinOnce()).withRuntime(h.runtime()).withLogPath(logPath(b.id));
@@ -326,6 +323,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             emit(b, "start", Map.of());
         } catch (IOException | RuntimeException e) {
             if (created) ignore(() -> runtime.delete(b.id, true));
+            ignore(() -> networks.tearDown(b.id));
             ignore(() -> unmount(rootfs));
             String msg = e.getMessage();
             // Docker's exit codes for a command that cannot run: 127 not found, 126 not executable.
@@ -413,6 +411,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             ignore(() -> recordOom(b.id)); // before delete: the cgroup goes with the runtime state
             ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
+            ignore(() -> networks.tearDown(b.id));
             b.rec = b.rec.exited(code, Instant.now(), why);
             ignore(() -> store.put(b.rec));
             wake = b.nextExit;
@@ -725,6 +724,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 throw new BerthException(BerthException.Kind.UNAVAILABLE, "removing container " + b.id + ": unmounting its root filesystem: " + e.getMessage(), e);
             }
             runtime.forget(b.id);
+            ignore(() -> networks.forget(b.id));
             removeSnapshot(b.rec.snapshotKey());
             deleteTree(dir);
             store.delete(b.id);
@@ -772,12 +772,12 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         String hostname = s.hostname() != null && !s.hostname().isEmpty() ? s.hostname() : r.id().substring(0, 12);
         List<String> env = SpecOpts.dockerEnv(ic.env(), s.env(), null, s.tty());
         // The name without "/": the server renders Docker's "/name" (ContainerJson adds the slash).
-        return volumeMounts.decorate(new ContainerDetails(r.id(), r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
+        return withNetwork(volumeMounts.decorate(new ContainerDetails(r.id(), r.name(), r.created(), r.imageId(), s.image(), argv.getFirst(),
                 List.copyOf(argv.subList(1, argv.size())), state(r), s, env,
                 s.workingDir() != null ? s.workingDir() : ic.workingDir() != null ? ic.workingDir() : "",
                 s.user() != null ? s.user() : ic.user() != null ? ic.user() : "",
                 containersDir.resolve(r.id()).resolve("rootfs").toString(), logPath(r.id()).toString(),
-                labels(r), List.copyOf(b.execIds), driver));
+                labels(r), List.copyOf(b.execIds), driver)));
     }
 
     private static ImageConfig.Config imageConfigOf(ContainerRecord r) {
@@ -819,8 +819,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             ImageConfig.Config ic = imageConfigOf(r);
             List<String> argv;
             try { argv = SpecOpts.dockerArgs(ic, r.spec().entrypoint(), r.spec().cmd()); } catch (BerthException e) { argv = List.of(); }
-            out.add(volumeMounts.decorate(new ContainerSummary(r.id(), List.of("/" + r.name()), r.spec().image(), r.imageId(), String.join(" ", argv),
-                    r.created(), r.status(), statusText(r, now), labels(r)), r.spec()));
+            out.add(withNetwork(volumeMounts.decorate(new ContainerSummary(r.id(), List.of("/" + r.name()), r.spec().image(), r.imageId(), String.join(" ", argv),
+                    r.created(), r.status(), statusText(r, now), labels(r)), r.spec())));
             if (o.limit() > 0 && out.size() >= o.limit()) break;
         }
         return out;
@@ -1223,7 +1223,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             if (r.running()) {
                 Path dir = containersDir.resolve(b.id);
                 // The same translation as at start (swap defaults, --cpus to quota), then runc applies the cgroup part.
-                SpecGenerator.Generated g = generator.generate(config(nr), dir.resolve("rootfs"));
+                SpecGenerator.Generated g = generator.generate(networks.configure(b.id, config(nr)), dir.resolve("rootfs"));
                 io.berth.spec.runtime.Resources res = g.spec().linux() == null ? null : g.spec().linux().resources();
                 if (res == null) res = io.berth.spec.runtime.Resources.EMPTY;
                 try {
@@ -1428,5 +1428,38 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
      */
     public io.berth.engine.volume.VolumeService volumes() {
         return volumeMounts.service();
+    }
+
+    // ---- networking (io.berth.engine.network) ------------------------------------------------------------
+
+    private final java.util.concurrent.CompletableFuture<io.berth.engine.network.ContainerNetworking> networksReady =
+            new java.util.concurrent.CompletableFuture<>();
+    private volatile io.berth.engine.network.ContainerNetworking networks = io.berth.engine.network.ContainerNetworking.deferred(networksReady);
+
+    /**
+     * Hands networking to the service (the engine does this right after {@link #open}) and lets it tear
+     * down what containers that no longer run left behind (crash recovery). Starts by restart policies
+     * that come earlier wait for this (see {@link io.berth.engine.network.ContainerNetworking#deferred}).
+     */
+    public void useNetworks(io.berth.engine.network.ContainerNetworking n) {
+        Set<String> known = new java.util.HashSet<>(), running = new java.util.HashSet<>();
+        for (Box b : boxes.values()) {
+            known.add(b.id);
+            if (b.rec.running()) running.add(b.id);
+        }
+        n.recover(known, running);
+        this.networks = n;
+        networksReady.complete(n);
+    }
+
+    private ContainerDetails withNetwork(ContainerDetails d) {
+        return new ContainerDetails(d.id(), d.name(), d.created(), d.imageId(), d.image(), d.path(), d.args(), d.state(), d.spec(),
+                d.env(), d.workingDir(), d.user(), d.rootfs(), d.logPath(), d.labels(), d.execIds(), d.driver(),
+                networks.settings(d.id()), d.mounts());
+    }
+
+    private ContainerSummary withNetwork(ContainerSummary c) {
+        return new ContainerSummary(c.id(), c.names(), c.image(), c.imageId(), c.command(), c.created(), c.state(), c.status(), c.labels(),
+                networks.settings(c.id()), c.mounts());
     }
 }

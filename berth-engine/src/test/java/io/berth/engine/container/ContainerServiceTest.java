@@ -147,7 +147,9 @@ class ContainerServiceTest {
     }
 
     void openEngine() {
-        engine = NativeEngine.open(EngineConfig.defaults(root));
+        // its own default bridge and subnet: a berthd on this host may use the stock berth0/172.30.0.0/16
+        engine = NativeEngine.open(EngineConfig.defaults(root).withNetwork(
+                new io.berth.engine.network.NetworkConfig("berthct0", "172.29.8.1/24", "172.29.128.0/18", 24, false)));
         ctr = engine.containers();
     }
 
@@ -181,7 +183,8 @@ class ContainerServiceTest {
         return out;
     }
 
-    static ContainerSpec spec(String... cmd) { return ContainerSpec.of(image, List.of(cmd)); }
+    /** Without a network: these tests are about the container lifecycle (NetworkedContainersTest covers networks). */
+    static ContainerSpec spec(String... cmd) { return ContainerSpec.of(image, List.of(cmd)).withHost(host("none", "no", 0)); }
 
     static HostSpec host(String network, String policy, int max) {
         return new HostSpec(List.of(), List.of(), Map.of(), network, false, false, List.of(), List.of(), List.of(), false, null,
@@ -295,11 +298,11 @@ class ContainerServiceTest {
     }
 
     @Test
-    void refusesBridgeNetworkingAndMissingImages() {
-        assertThatThrownBy(() -> ctr.create(spec("true").withHost(host("bridge", "no", 0))))
+    void refusesUnknownNetworksAndMissingImages() {
+        assertThatThrownBy(() -> ctr.create(spec("true").withHost(host("nosuchnet", "no", 0))))
                 .isInstanceOfSatisfying(BerthException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(BerthException.Kind.INVALID_ARGUMENT);
-                    assertThat(e.getMessage()).isEqualTo("bridge networking is not available yet; use --network none or host");
+                    assertThat(e.kind()).isEqualTo(BerthException.Kind.NOT_FOUND);
+                    assertThat(e.getMessage()).isEqualTo("network nosuchnet not found");
                 });
         assertThatThrownBy(() -> ctr.create(ContainerSpec.of("nope:1", List.of("true"))))
                 .isInstanceOfSatisfying(BerthException.class, e -> {

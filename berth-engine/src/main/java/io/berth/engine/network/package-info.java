@@ -1,0 +1,9 @@
+/**
+ * Container networking: networks and their IPAM ({@link io.berth.engine.network.NetworkService}, records in
+ * SQLite), per-container network namespaces ({@link io.berth.engine.network.Netns}), the kernel plumbing
+ * behind one small seam ({@link io.berth.engine.network.NetworkBackend}, implemented with netavark and
+ * aardvark-dns), Berth's own egress rules ({@link io.berth.engine.network.Egress}) and the files a
+ * container's resolver reads ({@link io.berth.engine.network.EtcFiles}). The container service uses it
+ * only through {@link io.berth.engine.network.ContainerNetworking}.
+ */
+package io.berth.engine.network;
