@@ -100,7 +100,8 @@ public final class ContainerRoutes {
 
     private void create(ApiRequest r) {
         JsonNode body = r.readJson(JsonNode.class, "creating a container");
-        CreateReport rep = containers.create(ContainerJson.createSpec(body, r.query("name")));
+        CreateReport rep = containers.create(ContainerJson.createSpec(body, r.query("name"))
+                .withNetwork(io.berth.server.wire.NetworkJson.containerSpec(body)));
         r.json(201, ContainerJson.created(rep.id(), rep.warnings()));
     }
 

@@ -101,6 +101,7 @@ public final class ContainerJson {
         m.put("HostConfig", Map.of("NetworkMode", networkMode));
         m.put("NetworkSettings", Map.of("Networks", Map.of()));
         m.put("Mounts", List.of());
+        NetworkJson.fillSummary(m, s); // Ports, Networks
         return m;
     }
 
@@ -133,6 +134,7 @@ public final class ContainerJson {
         m.put("Mounts", List.of());
         m.put("Config", config(d, spec));
         m.put("NetworkSettings", networkSettings());
+        NetworkJson.fillInspect(m, d); // ports, DNS, endpoints: networking's own class
         return m;
     }
 
