@@ -154,6 +154,9 @@ class NetworkRoutesTest {
                 "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"18080\"},{\"HostIp\":\"::\",\"HostPort\":\"18080\"}],"
                         + "\"81/udp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"32768\"}],\"90/tcp\":null}");
         ok("rm", "-f", "pub");
+        ok("run", "-d", "--name", "ranges", "--expose", "7000-7003", "--expose", "7005", "--expose", "53/udp", "busybox", "sleep", "100");
+        assertThat(ok("ps", "--format", "{{.Ports}}", "-f", "name=ranges").out()).isEqualTo("7000-7003/tcp, 53/udp, 7005/tcp\n");
+        ok("rm", "-f", "ranges");
     }
 
     @Test void userNetworkAliasesAndStaticIpFromRun() throws Exception {

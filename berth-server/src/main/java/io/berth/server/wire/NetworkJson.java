@@ -137,7 +137,8 @@ public final class NetworkJson {
      * The networking half of a container create body. Ports named in PortBindings are exposed
      * too (docker-java sends both, but a hand-written body may not). The EndpointsConfig entry the
      * CLI always sends for the primary network ("default" or the --network name) is dropped when
-     * it carries no settings, so {@link NetworkSpec#endpoints()} holds only what the user asked for.
+     * it carries no settings, so {@link NetworkSpec#endpoints()} holds only what the user asked for;
+     * with settings it is keyed "bridge", the default network's name.
      */
     public static NetworkSpec containerSpec(JsonNode b) {
         if (b == null || !b.isObject()) return NetworkSpec.NONE;
@@ -158,7 +159,8 @@ public final class NetworkJson {
             EndpointSpec es = endpoint(e.getValue());
             boolean primary = e.getKey().equals("default") || e.getKey().equals(mode);
             if (primary && es.equals(EndpointSpec.DEFAULT)) continue;
-            endpoints.put(e.getKey(), es);
+            // "default" is the CLI's name for the daemon's default network, which is "bridge".
+            endpoints.put(e.getKey().equals("default") ? "bridge" : e.getKey(), es);
         }
         return new NetworkSpec(Set.copyOf(exposed), bindings, ContainerJson.bool(h, "PublishAllPorts"), list(h, "Dns"),
                 list(h, "DnsSearch"), list(h, "DnsOptions"), list(h, "ExtraHosts"), endpoints, ContainerJson.str(b, "MacAddress"));
