@@ -220,4 +220,32 @@ class NetworkJsonTest {
                 .isEqualTo(EndpointSpec.DEFAULT);
         assertThatThrownBy(() -> NetworkJson.container(Json.MAPPER.readTree("{}"))).isInstanceOf(BerthException.class);
     }
+
+    /** Testcontainers' Network + withNetworkAliases through docker-java: NetworkMode and the endpoint key are the network ID, nulls everywhere. */
+    @Test void dockerJavaNetworkAndAliasBodies() throws Exception {
+        String netId = "9".repeat(64);
+        JsonNode create = Json.MAPPER.readTree("""
+                {"Name":"6f1c-uuid","Driver":null,"IPAM":null,"Options":null,"CheckDuplicate":true,"Internal":null,"EnableIPv6":null,
+                 "Attachable":null,"Labels":{"org.testcontainers":"true","org.testcontainers.sessionId":"s1"}}""");
+        NetworkCreateSpec n = NetworkJson.createSpec(create);
+        assertThat(n.driver()).isEqualTo("bridge");
+        assertThat(n.internal()).isFalse();
+        assertThat(n.labels()).containsEntry("org.testcontainers", "true");
+        JsonNode body = Json.MAPPER.readTree("""
+                {"Image":"bb","ExposedPorts":{"8080/tcp":{}},"HostConfig":{"NetworkMode":"%s","PortBindings":{"8080/tcp":[{"HostIp":"","HostPort":""}]},
+                 "Dns":null,"DnsSearch":null,"DnsOptions":null,"ExtraHosts":[],"PublishAllPorts":null},
+                 "NetworkingConfig":{"EndpointsConfig":{"%s":{"IPAMConfig":null,"Links":null,"Aliases":["db"],"NetworkID":null,"EndpointID":null,
+                   "Gateway":null,"IPAddress":null,"IPPrefixLen":null,"IPv6Gateway":null,"GlobalIPv6Address":null,"GlobalIPv6PrefixLen":null,"MacAddress":null}}}}"""
+                .formatted(netId, netId));
+        NetworkSpec ns = NetworkJson.containerSpec(body);
+        assertThat(ns.endpoints()).containsExactly(Map.entry(netId, new EndpointSpec(List.of("db"), null, null, null)));
+        assertThat(ns.publishAllPorts()).isFalse();
+        assertThat(ns.dns()).isEmpty();
+        assertThat(ContainerJson.createSpec(body, null).host().networkMode()).isEqualTo(netId);
+        JsonNode cliDefault = Json.MAPPER.readTree("""
+                {"Image":"bb","HostConfig":{"NetworkMode":"default"},
+                 "NetworkingConfig":{"EndpointsConfig":{"default":{"Aliases":null,"IPAMConfig":{"IPv4Address":"172.17.0.9"},"MacAddress":""}}}}""");
+        assertThat(NetworkJson.containerSpec(cliDefault).endpoints()).as("the CLI's \"default\" is the bridge network")
+                .containsExactly(Map.entry("bridge", new EndpointSpec(List.of(), "172.17.0.9", null, null)));
+    }
 }
