@@ -589,7 +589,7 @@ final class ContainerCommands {
         if (p == null) return 0;
         Cli.requireArgs(f, p, 1, Integer.MAX_VALUE);
         String type = onlyType != null ? onlyType : p.value("type");
-        if (type != null && !type.equals("container") && !type.equals("image"))
+        if (type != null && !type.equals("container") && !type.equals("image") && !type.equals("network"))
             throw new CliException("\"" + type + "\" is not a valid value for --type");
         List<String> raws = new ArrayList<>(), errors = new ArrayList<>();
         for (String ref : p.args()) {
@@ -602,6 +602,7 @@ final class ContainerCommands {
                 try { raw = cli.client().inspectRaw(ref); }
                 catch (DaemonException e) { if (e.kind() != BerthException.Kind.NOT_FOUND) throw e; }
             }
+            if (raw == null && (type == null || type.equals("network"))) raw = NetworkCommands.inspectRawOrNull(cli, ref);
             if (raw != null) raws.add(raw);
             else errors.add(type == null ? "Error: No such object: " + ref
                     : "Error: No such " + type + ": " + ref);

@@ -267,6 +267,15 @@ final class NetworkCommands {
         return errors.isEmpty() ? 0 : 1;
     }
 
+    /** For {@code berth inspect}'s fallback after containers and images: the network's JSON, or null if there is none. */
+    static String inspectRawOrNull(Cli cli, String ref) {
+        try { return cli.client().networks().inspectRaw(ref); }
+        catch (DaemonException e) {
+            if (e.kind() == BerthException.Kind.NOT_FOUND) return null;
+            throw e;
+        }
+    }
+
     // ------------------------------------------------------------------ rm, prune
 
     static int rm(Cli cli, List<String> args, String cmd) {

@@ -172,4 +172,14 @@ class NetworkMainTest {
         assertThat(run("create", "--add-host", "x", "busybox")).isEqualTo(1);
         assertThat(stderr).contains("bad format for add-host: \"x\"");
     }
+
+    @Test void inspectFallsBackToNetworks() {
+        assertThat(run("inspect", "-f", "{{.Name}} {{.Driver}}", "n1")).isZero();
+        assertThat(stdout).isEqualTo("n1 bridge\n");
+        assertThat(server.requests).contains("GET /containers/n1/json", "GET /images/n1/json", "GET /networks/n1");
+        assertThat(run("inspect", "--type", "network", "-f", "{{.Id}}", "bridge")).isZero();
+        assertThat(stdout).isEqualTo("a369f90b2677cc7f5a11e7117b8f775a5a06d97d4e3d6a037ef0a5130bb920ee\n");
+        assertThat(run("inspect", "--type", "network", "nosuch")).isEqualTo(1);
+        assertThat(stderr).isEqualTo("Error: No such network: nosuch\n");
+    }
 }
