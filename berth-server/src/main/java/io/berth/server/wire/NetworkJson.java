@@ -198,7 +198,10 @@ public final class NetworkJson {
         }
         if (doc.get("Config") instanceof Map<?, ?> cc) {
             Map<String, Object> c = (Map<String, Object>) cc;
-            c.put("ExposedPorts", exposedPorts(ns.exposedPorts()));
+            // Docker's Config merges the image's exposed ports; the engine reports those among its ports.
+            Set<String> exposed = new LinkedHashSet<>(ns.exposedPorts());
+            if (d.networkSettings() != null && d.networkSettings().ports() != null) exposed.addAll(d.networkSettings().ports().keySet());
+            c.put("ExposedPorts", exposedPorts(exposed));
             if (notEmpty(ns.macAddress())) c.put("MacAddress", ns.macAddress());
         }
         doc.put("NetworkSettings", networkSettings(d.networkSettings(), ns));

@@ -248,4 +248,12 @@ class NetworkJsonTest {
         assertThat(NetworkJson.containerSpec(cliDefault).endpoints()).as("the CLI's \"default\" is the bridge network")
                 .containsExactly(Map.entry("bridge", new EndpointSpec(List.of(), "172.17.0.9", null, null)));
     }
+
+    @Test void imageExposedPortsReportedByTheEngineAppearInConfig() throws Exception {
+        ContainerSpec spec = ContainerSpec.of("bb", null).withNetwork(NetworkJson.containerSpec(Json.MAPPER.readTree("{\"ExposedPorts\":{\"80/tcp\":{}}}")));
+        var ns = new NetworkSettings("/run/berth/netns/x", Map.of("80/tcp", List.of(), "6379/tcp", List.of()), Map.of());
+        JsonNode ours = tree(ContainerJson.inspect(details(spec, ns)));
+        assertThat(ours.at("/Config/ExposedPorts").toString()).isEqualTo("{\"6379/tcp\":{},\"80/tcp\":{}}");
+        assertThat(ours.at("/NetworkSettings/Ports").toString()).isEqualTo("{\"6379/tcp\":null,\"80/tcp\":null}");
+    }
 }
