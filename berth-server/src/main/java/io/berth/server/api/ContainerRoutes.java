@@ -109,7 +109,7 @@ public final class ContainerRoutes {
         int limit = intParam(r, "limit", -1);
         var opts = new ContainerListOptions(r.bool("all") || limit > 0, limit <= 0 ? -1 : limit, r.filters());
         List<Object> out = new ArrayList<>();
-        for (ContainerSummary s : containers.list(opts)) out.add(ContainerJson.summary(s, "none"));
+        for (ContainerSummary s : containers.list(opts)) out.add(io.berth.server.wire.NetworkJson.summary(s, "none"));
         r.json(200, out);
     }
 

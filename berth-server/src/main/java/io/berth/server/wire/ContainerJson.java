@@ -101,7 +101,6 @@ public final class ContainerJson {
         m.put("HostConfig", Map.of("NetworkMode", networkMode));
         m.put("NetworkSettings", Map.of("Networks", Map.of()));
         m.put("Mounts", List.of());
-        NetworkJson.fillSummary(m, s); // Ports, Networks
         return m;
     }
 

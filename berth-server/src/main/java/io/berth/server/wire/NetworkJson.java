@@ -300,6 +300,13 @@ public final class NetworkJson {
         return out;
     }
 
+    /** A {@code GET /containers/json} row: {@link ContainerJson#summary} with the networking filled in. */
+    public static Map<String, Object> summary(ContainerSummary s, String networkMode) {
+        Map<String, Object> row = ContainerJson.summary(s, networkMode);
+        fillSummary(row, s);
+        return row;
+    }
+
     /**
      * Fills a {@code GET /containers/json} row built by {@link ContainerJson#summary}: Ports
      * ({@code {IP,PrivatePort,PublicPort,Type}}, or just PrivatePort and Type when unpublished),

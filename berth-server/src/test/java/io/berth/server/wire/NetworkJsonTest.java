@@ -109,7 +109,7 @@ class NetworkJsonTest {
         JsonNode psDocker = first(sample("containers_json.json"));
         var summary = new ContainerSummary("d".repeat(64), List.of("/x"), "bb", "sha256:aa", "sh", Instant.EPOCH,
                 ContainerState.Status.RUNNING, "Up 4 seconds", Map.of(), settings, List.of());
-        JsonNode row = tree(ContainerJson.summary(summary, "none"));
+        JsonNode row = tree(NetworkJson.summary(summary, "none"));
         assertThat(row.get("Ports")).isEqualTo(psDocker.get("Ports"));
         assertThat(row.get("NetworkSettings")).isEqualTo(psDocker.get("NetworkSettings"));
         assertThat(row.get("HostConfig")).isEqualTo(psDocker.get("HostConfig"));
