@@ -70,7 +70,7 @@ class NetworkCliIT {
 
         docker.ok("run", "-d", "--name", "it-web", "--network", "it-net", "--network-alias", "web", "--ip", "10.231.7.50",
                 image, "sh", "-c", HTTPD);
-        assertThat(docker.ok("inspect", "-f", "{{.NetworkSettings.Networks.it-net.IPAddress}}", "it-web").out()).isEqualTo("10.231.7.50");
+        assertThat(docker.ok("inspect", "-f", "{{(index .NetworkSettings.Networks \"it-net\").IPAddress}}", "it-web").out()).isEqualTo("10.231.7.50");
         assertThat(docker.ok("inspect", "-f", "{{json .NetworkSettings.Networks}}", "it-web").out()).contains("\"web\"");
         String got = "";
         Instant deadline = Instant.now().plusSeconds(20);
