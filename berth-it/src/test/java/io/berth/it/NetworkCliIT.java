@@ -84,7 +84,7 @@ class NetworkCliIT {
         }
         assertThat(got).startsWith("HTTP/1.").endsWith("ok-from-berth\n");
 
-        docker.ok("create", "--name", "it-db", image, "sleep", "100");
+        docker.ok("run", "-d", "--name", "it-db", image, "sleep", "100"); // running: it joins at once and is listed
         berth.ok("network", "connect", "--alias", "db", "it-net", "it-db");
         assertThat(docker.ok("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", "it-net").out()).contains("it-db");
         docker.ok("network", "disconnect", "it-net", "it-db");
