@@ -54,7 +54,7 @@ final class Cli {
     static void requireArgs(Flags flags, Flags.Parsed p, int min, int max) {
         int n = p.args().size();
         String what = null;
-        if (min == max && n != min) what = "requires exactly " + min + " argument" + (min == 1 ? "" : "s");
+        if (min == max && n != min && max > 0) what = "requires exactly " + min + " argument" + (min == 1 ? "" : "s");
         else if (n < min) what = "requires at least " + min + " argument" + (min == 1 ? "" : "s");
         else if (n > max) what = max == 0 ? "accepts no arguments" : "requires at most " + max + " argument" + (max == 1 ? "" : "s");
         if (what != null) {

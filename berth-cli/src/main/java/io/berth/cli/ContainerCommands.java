@@ -45,11 +45,11 @@ final class ContainerCommands {
     // ------------------------------------------------------------------ run, create
 
     static int run(Cli cli, List<String> args, String cmd) {
-        Flags f = RunFlags.flags(cmd + " [OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image", true).noInterspersed();
+        Flags f = NetworkFlags.add(RunFlags.flags(cmd + " [OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image", true)).noInterspersed();
         Flags.Parsed p = cli.parse(f, args);
         if (p == null) return 0;
         Cli.requireArgs(f, p, 1, Integer.MAX_VALUE);
-        ContainerSpec spec = RunFlags.spec(p, p.args(), cli.env);
+        ContainerSpec spec = NetworkFlags.apply(p, RunFlags.spec(p, p.args(), cli.env));
         boolean detach = p.bool("detach");
         if (!detach && spec.tty() && spec.openStdin() && !cli.stdinIsTerminal())
             throw new CliException("the input device is not a TTY");
@@ -188,11 +188,11 @@ final class ContainerCommands {
     }
 
     static int create(Cli cli, List<String> args, String cmd) {
-        Flags f = RunFlags.flags(cmd + " [OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", false).noInterspersed();
+        Flags f = NetworkFlags.add(RunFlags.flags(cmd + " [OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", false)).noInterspersed();
         Flags.Parsed p = cli.parse(f, args);
         if (p == null) return 0;
         Cli.requireArgs(f, p, 1, Integer.MAX_VALUE);
-        ContainerSpec spec = RunFlags.spec(p, p.args(), cli.env);
+        ContainerSpec spec = NetworkFlags.apply(p, RunFlags.spec(p, p.args(), cli.env));
         cli.out.println(createPulling(cli, spec, false, p.value("pull")));
         return 0;
     }
@@ -408,7 +408,7 @@ final class ContainerCommands {
         m.put("CreatedAt", ImageCommands.goTime(s.created()));
         m.put("Status", s.status());
         m.put("State", s.state() == null ? "" : s.state().word());
-        m.put("Ports", "");
+        m.put("Ports", PortFormat.displayable(s.networkSettings().ports()));
         List<String> names = new ArrayList<>();
         for (String n : s.names()) {
             String x = n.startsWith("/") ? n.substring(1) : n;
@@ -420,7 +420,7 @@ final class ContainerCommands {
         s.labels().forEach((k, v) -> labels.add(k + "=" + v));
         m.put("Labels", String.join(",", labels));
         m.put("Mounts", "");
-        m.put("Networks", "");
+        m.put("Networks", String.join(",", new java.util.TreeSet<>(s.networkSettings().networks().keySet())));
         m.put("Size", "");
         m.put("LocalVolumes", "0");
         return m;
@@ -589,7 +589,7 @@ final class ContainerCommands {
         if (p == null) return 0;
         Cli.requireArgs(f, p, 1, Integer.MAX_VALUE);
         String type = onlyType != null ? onlyType : p.value("type");
-        if (type != null && !type.equals("container") && !type.equals("image"))
+        if (type != null && !type.equals("container") && !type.equals("image") && !type.equals("network"))
             throw new CliException("\"" + type + "\" is not a valid value for --type");
         List<String> raws = new ArrayList<>(), errors = new ArrayList<>();
         for (String ref : p.args()) {
@@ -602,6 +602,7 @@ final class ContainerCommands {
                 try { raw = cli.client().inspectRaw(ref); }
                 catch (DaemonException e) { if (e.kind() != BerthException.Kind.NOT_FOUND) throw e; }
             }
+            if (raw == null && (type == null || type.equals("network"))) raw = NetworkCommands.inspectRawOrNull(cli, ref);
             if (raw != null) raws.add(raw);
             else errors.add(type == null ? "Error: No such object: " + ref
                     : "Error: No such " + type + ": " + ref);

@@ -45,6 +45,7 @@ public final class Main {
             Management Commands:
               container   Manage containers
               image       Manage images
+              network     Manage networks
               daemon      Run berthd (berth daemon --help)
               system      Check the host and clean up orphans (berth system check)
               volume      Manage volumes
@@ -58,6 +59,7 @@ public final class Main {
               kill        Kill one or more running containers
               logs        Fetch the logs of a container
               pause       Pause all processes within one or more containers
+              port        List port mappings or a specific mapping for the container
               rename      Rename a container
               restart     Restart one or more containers
               rm          Remove one or more containers
@@ -177,6 +179,8 @@ public final class Main {
             case "update" -> ResourceCommands.update(cli, args, "berth update");
             case "cp" -> CopyCommand.cp(cli, args, "berth cp");
             case "events" -> EventCommands.events(cli, args, "berth events");
+            case "network" -> NetworkCommands.network(cli, args);
+            case "port" -> NetworkCommands.port(cli, args, "berth port");
             case "system" -> args.size() >= 1 && args.getFirst().equals("check") ? EventCommands.systemCheck(cli, args.subList(1, args.size()), "berth system check")
                     : EventCommands.systemUsage(cli, args);
             case "login" -> SystemCommands.login(cli, args);
@@ -245,6 +249,7 @@ public final class Main {
             case "update" -> ResourceCommands.update(cli, rest, c);
             case "cp" -> CopyCommand.cp(cli, rest, c);
             case "prune" -> EventCommands.prune(cli, rest, c);
+            case "port" -> NetworkCommands.port(cli, rest, c);
             default -> throw new UsageException("berth container: '" + args.getFirst() + "' is not a berth container command.\nSee 'berth container --help'", 1);
         };
     }

@@ -586,4 +586,15 @@ public final class BerthClient implements ImageEngine, SystemEngine {
 
         @Override public String toString() { return b.toString(); }
     }
+
+    // ---------------------------------------------------------------- networks (networking work)
+
+    private volatile NetworkClient networks;
+
+    /** The {@code /networks} verbs over the same connection settings. */
+    public NetworkClient networks() {
+        NetworkClient n = networks;
+        if (n == null) networks = n = new NetworkClient(this);
+        return n;
+    }
 }

@@ -130,7 +130,7 @@ public final class ContainerClient implements ContainerEngine {
     }
 
     @Override public ContainerDetails inspect(String ref) {
-        try { return ContainerJson.details(Json.mapper().readTree(inspectRaw(ref))); }
+        try { JsonNode n = Json.mapper().readTree(inspectRaw(ref)); return NetworkWire.details(ContainerJson.details(n), n); }
         catch (IOException e) { throw BerthException.internal("inspecting " + ref + ": malformed response", e); }
     }
 
@@ -145,7 +145,7 @@ public final class ContainerClient implements ContainerEngine {
 
     @Override public List<ContainerSummary> list(ContainerListOptions options) {
         List<ContainerSummary> out = new ArrayList<>();
-        for (JsonNode i : listJson(options)) out.add(ContainerJson.summary(i));
+        for (JsonNode i : listJson(options)) out.add(NetworkWire.summary(ContainerJson.summary(i), i));
         return out;
     }
 

@@ -46,6 +46,7 @@ final class ContainerJson {
         if (s.stopSignal() != null) n.put("StopSignal", s.stopSignal());
         if (s.stopTimeout() != null) n.put("StopTimeout", s.stopTimeout());
         hostConfig(n.putObject("HostConfig"), s.host() == null ? HostSpec.DEFAULT : s.host());
+        NetworkWire.createBody(n, s); // ports, DNS, endpoints
         return n;
     }
 

@@ -100,7 +100,8 @@ public final class ContainerRoutes {
 
     private void create(ApiRequest r) {
         JsonNode body = r.readJson(JsonNode.class, "creating a container");
-        CreateReport rep = containers.create(ContainerJson.createSpec(body, r.query("name")));
+        CreateReport rep = containers.create(ContainerJson.createSpec(body, r.query("name"))
+                .withNetwork(io.berth.server.wire.NetworkJson.containerSpec(body)));
         r.json(201, ContainerJson.created(rep.id(), rep.warnings()));
     }
 
@@ -108,7 +109,7 @@ public final class ContainerRoutes {
         int limit = intParam(r, "limit", -1);
         var opts = new ContainerListOptions(r.bool("all") || limit > 0, limit <= 0 ? -1 : limit, r.filters());
         List<Object> out = new ArrayList<>();
-        for (ContainerSummary s : containers.list(opts)) out.add(ContainerJson.summary(s, "none"));
+        for (ContainerSummary s : containers.list(opts)) out.add(io.berth.server.wire.NetworkJson.summary(s, "none"));
         r.json(200, out);
     }
 

@@ -133,6 +133,7 @@ public final class ContainerJson {
         m.put("Mounts", VolumeJson.mounts(d.mounts()));
         m.put("Config", config(d, spec));
         m.put("NetworkSettings", networkSettings());
+        NetworkJson.fillInspect(m, d); // ports, DNS, endpoints: networking's own class
         return m;
     }
 
