@@ -1,0 +1,143 @@
+package io.berth.tc;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.berth.it.fixture.BusyboxDaemon;
+import io.berth.it.fixture.LogOnFailure;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.output.OutputFrame.OutputType;
+import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Testcontainers' ordinary GenericContainer workflow against the real berthd: the image comes from the
+ * local registry (already pulled), Ryuk is off (failsafe sets TESTCONTAINERS_RYUK_DISABLED), and the
+ * daemon is reached over its unix socket. Scenarios that need container networking live in
+ * {@link TestcontainersNetworkIT}.
+ */
+class TestcontainersIT {
+    @RegisterExtension
+    static final LogOnFailure LOGS = new LogOnFailure();
+    @RegisterExtension
+    static final SharedBerthd BERTHD = new SharedBerthd(LOGS);
+
+    static BusyboxDaemon env;
+
+    @BeforeAll
+    static void up(BusyboxDaemon shared) {
+        env = shared;
+    }
+
+    private static GenericContainer<?> busybox(String script) {
+        return new GenericContainer<>(DockerImageName.parse(env.image)).withCommand("sh", "-c", script);
+    }
+
+    @Test
+    void dockerClientFactoryFindsBerthdOverItsSocket() {
+        DockerClientFactory f = DockerClientFactory.instance();
+        assertThat(f.isDockerAvailable()).isTrue();
+        assertThat(f.getTransportConfig().getDockerHost().toString()).isEqualTo(env.daemon.dockerHost());
+        // Testcontainers pins 1.44 when the daemon accepts it (and falls back to 1.32 otherwise).
+        assertThat(f.getActiveApiVersion()).isEqualTo("1.44");
+        assertThat(f.getInfo().getOsType()).isEqualTo("linux");
+    }
+
+    @Test
+    void logWaitStrategyExecAndLogs() throws Exception {
+        try (GenericContainer<?> c = busybox("echo to-stderr >&2; echo ready; exec sleep 300")
+                .withEnv("TC_GREETING", "hello")
+                .waitingFor(Wait.forLogMessage(".*ready.*\\n", 1).withStartupTimeout(Duration.ofSeconds(30)))) {
+            c.start();
+            assertThat(c.isRunning()).isTrue();
+
+            ExecResult r = c.execInContainer("sh", "-c", "echo out-$TC_GREETING; echo err-line >&2; exit 3");
+            assertThat(r.getStdout()).isEqualTo("out-hello\n");
+            assertThat(r.getStderr()).isEqualTo("err-line\n");
+            assertThat(r.getExitCode()).isEqualTo(3);
+
+            assertThat(c.execInContainer("true").getExitCode()).isZero();
+
+            assertThat(c.getLogs()).contains("ready\n", "to-stderr\n");
+            assertThat(c.getLogs(OutputType.STDOUT)).isEqualTo("ready\n");
+            assertThat(c.getLogs(OutputType.STDERR)).isEqualTo("to-stderr\n");
+        }
+    }
+
+    @Test
+    void labelsAreOnTheContainerAndStopRemovesIt() {
+        String id;
+        try (GenericContainer<?> c = busybox("echo ready; exec sleep 300")
+                .withLabel("io.berth.tc.scenario", "labels")
+                .waitingFor(Wait.forLogMessage("ready\\n", 1))) {
+            c.start();
+            id = c.getContainerId();
+            InspectContainerResponse info = c.getContainerInfo();
+            assertThat(info.getConfig().getLabels())
+                    .containsEntry("io.berth.tc.scenario", "labels")
+                    .containsEntry("org.testcontainers", "true")
+                    .containsEntry("org.testcontainers.lang", "java")
+                    .containsEntry("org.testcontainers.sessionId", DockerClientFactory.SESSION_ID)
+                    .containsKey("org.testcontainers.version");
+            assertThat(info.getState().getRunning()).isTrue();
+            assertThat(info.getName()).startsWith("/");
+            // The same labels as the docker CLI sees them, and the label filter Testcontainers' reaper uses.
+            assertThat(env.docker.ok("inspect", "-f", "{{index .Config.Labels \"org.testcontainers\"}}", id).out())
+                    .isEqualTo("true");
+            assertThat(env.docker.ok("ps", "-q", "--no-trunc", "--filter",
+                    "label=org.testcontainers.sessionId=" + DockerClientFactory.SESSION_ID).lines()).contains(id);
+            c.stop();
+            assertThat(c.isRunning()).isFalse();
+        }
+        assertThat(env.docker.ok("ps", "-a", "-q", "--no-trunc").lines()).doesNotContain(id);
+        assertThat(env.docker.run("inspect", id).exitCode()).isNotZero();
+    }
+
+    @Test
+    void copyFileToContainerAndBack(@TempDir Path tmp) throws Exception {
+        Path host = tmp.resolve("from-host.txt");
+        Files.writeString(host, "host file\n");
+        try (GenericContainer<?> c = busybox("echo ready; exec sleep 300")
+                .withCopyToContainer(Transferable.of("before start\n"), "/etc/tc-before.txt")
+                .waitingFor(Wait.forLogMessage("ready\\n", 1))) {
+            c.start();
+            c.copyFileToContainer(Transferable.of("payload é\n", 0640), "/tmp/tc/deep/payload.txt");
+            c.copyFileToContainer(MountableFile.forHostPath(host), "/root/from-host.txt");
+
+            String back = c.copyFileFromContainer("/tmp/tc/deep/payload.txt",
+                    in -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            assertThat(back).isEqualTo("payload é\n");
+            assertThat(c.execInContainer("stat", "-c", "%a %u", "/tmp/tc/deep/payload.txt").getStdout()).isEqualTo("640 0\n");
+            assertThat(c.execInContainer("cat", "/root/from-host.txt", "/etc/tc-before.txt").getStdout())
+                    .isEqualTo("host file\nbefore start\n");
+
+            Path out = tmp.resolve("back.txt");
+            c.copyFileFromContainer("/root/from-host.txt", out.toString());
+            assertThat(Files.readString(out)).isEqualTo("host file\n");
+        }
+    }
+
+    @Test
+    void oneShotContainerExitsSuccessfully() {
+        try (GenericContainer<?> c = busybox("echo one-shot done")
+                .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(30)))) {
+            c.start();
+            assertThat(c.getLogs()).isEqualTo("one-shot done\n");
+            assertThat(c.getCurrentContainerInfo().getState().getExitCodeLong()).isZero();
+        }
+    }
+}
