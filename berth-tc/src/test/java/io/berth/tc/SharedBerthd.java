@@ -66,4 +66,13 @@ final class SharedBerthd implements ParameterResolver {
             return false;
         }
     }
+
+    /** Whether {@code GET path} answers 200 (a route that other work is still adding). */
+    static boolean answers(BusyboxDaemon env, String path) {
+        try {
+            return UnixHttp.get(env.daemon.socket(), path).status() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

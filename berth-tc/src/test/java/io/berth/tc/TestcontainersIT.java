@@ -16,6 +16,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
+import org.testcontainers.utility.ResourceReaper;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Testcontainers' ordinary GenericContainer workflow against the real berthd: the image comes from the
@@ -139,5 +141,23 @@ class TestcontainersIT {
             assertThat(c.getLogs()).isEqualTo("one-shot done\n");
             assertThat(c.getCurrentContainerInfo().getState().getExitCodeLong()).isZero();
         }
+    }
+
+    /**
+     * Without Ryuk, Testcontainers cleans up at JVM exit: list the session's containers by label and remove
+     * them, then prune networks, volumes and images by the same labels. Run here (the exit hook would find the
+     * daemon already stopped) on a container deliberately left running.
+     */
+    @Test
+    void jvmHookCleanupRemovesTheSessionsContainers() {
+        // The hook also prunes networks and volumes: skipped until berthd serves /networks and /volumes.
+        assumeTrue(SharedBerthd.answers(env, "/networks") && SharedBerthd.answers(env, "/volumes"),
+                "berthd has no /networks or /volumes routes yet");
+        @SuppressWarnings("resource")
+        GenericContainer<?> leaked = busybox("echo ready; exec sleep 300").waitingFor(Wait.forLogMessage("ready\\n", 1));
+        leaked.start();
+        String id = leaked.getContainerId();
+        ResourceReaper.instance().performCleanup();
+        assertThat(env.docker.ok("ps", "-a", "-q", "--no-trunc").lines()).doesNotContain(id);
     }
 }
