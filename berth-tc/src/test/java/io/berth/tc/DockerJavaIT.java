@@ -226,4 +226,42 @@ class DockerJavaIT {
             return (type == StreamType.STDOUT ? stdout : type == StreamType.STDERR ? stderr : raw).toString(StandardCharsets.UTF_8);
         }
     }
+
+    /** The rest of the container verbs docker-java exposes: top, stats, pause/unpause, rename, kill with a signal, restart. */
+    @Test
+    void topStatsPauseRenameKillAndRestart() throws Exception {
+        String id = run("trap 'echo got-usr1' USR1; echo up; while true; do sleep 0.2; done", Map.of());
+        var top = docker.topContainerCmd(id).exec();
+        assertThat(top.getTitles()).contains("PID");
+        assertThat(top.getProcesses()).isNotEmpty();
+
+        var stats = docker.statsCmd(id).withNoStream(true).exec(new ResultCallback.Adapter<com.github.dockerjava.api.model.Statistics>() {
+            final java.util.concurrent.CompletableFuture<com.github.dockerjava.api.model.Statistics> first = new java.util.concurrent.CompletableFuture<>();
+            @Override public void onNext(com.github.dockerjava.api.model.Statistics s) { first.complete(s); }
+        });
+        var s = stats.first.get(20, TimeUnit.SECONDS);
+        assertThat(s.getMemoryStats().getUsage()).isPositive();
+        assertThat(s.getPidsStats().getCurrent()).isPositive();
+        stats.close();
+
+        docker.pauseContainerCmd(id).exec();
+        assertThat(docker.inspectContainerCmd(id).exec().getState().getPaused()).isTrue();
+        docker.unpauseContainerCmd(id).exec();
+        assertThat(docker.inspectContainerCmd(id).exec().getState().getStatus()).isEqualTo("running");
+
+        docker.renameContainerCmd(id).withName("berth-dj-renamed").exec();
+        assertThat(docker.inspectContainerCmd("berth-dj-renamed").exec().getName()).isEqualTo("/berth-dj-renamed");
+
+        docker.killContainerCmd(id).withSignal("USR1").exec();
+        Frames logs = new Frames("got-usr1");
+        docker.logContainerCmd(id).withStdOut(true).withFollowStream(true).exec(logs);
+        assertThat(logs.seen.await(10, TimeUnit.SECONDS)).as("trap output after kill -s USR1").isTrue();
+        logs.close();
+
+        String started = docker.inspectContainerCmd(id).exec().getState().getStartedAt();
+        docker.restartContainerCmd(id).withTimeout(1).exec();
+        var after = docker.inspectContainerCmd(id).exec().getState();
+        assertThat(after.getRunning()).isTrue();
+        assertThat(after.getStartedAt()).isNotEqualTo(started);
+    }
 }

@@ -11,6 +11,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.OutputFrame.OutputType;
+import org.testcontainers.containers.output.ToStringConsumer;
 import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -159,5 +161,26 @@ class TestcontainersIT {
         String id = leaked.getContainerId();
         ResourceReaper.instance().performCleanup();
         assertThat(env.docker.ok("ps", "-a", "-q", "--no-trunc").lines()).doesNotContain(id);
+    }
+
+    /** The other knobs of GenericContainer most suites use: tmpfs, working dir, user, log consumer, command wait. */
+    @Test
+    void tmpfsWorkdirUserLogConsumerAndCommandWait() throws Exception {
+        ToStringConsumer consumer = new ToStringConsumer();
+        try (GenericContainer<?> c = busybox("touch /tmp/marker; echo pwd=$(pwd) uid=$(id -u); exec sleep 300")
+                .withTmpFs(Map.of("/scratch", "rw,size=1m"))
+                .withWorkingDirectory("/tmp")
+                .withCreateContainerCmdModifier(cmd -> cmd.withUser("65534"))
+                .withLogConsumer(consumer)
+                .waitingFor(Wait.forSuccessfulCommand("test -e /tmp/marker"))) {
+            c.start();
+            assertThat(c.execInContainer("sh", "-c", "grep ' /scratch ' /proc/mounts").getStdout()).contains("tmpfs");
+            assertThat(c.execInContainerWithUser("0", "id", "-u").getStdout()).isEqualTo("0\n");
+            assertThat(c.execInContainer("id", "-u").getStdout()).isEqualTo("65534\n");
+            assertThat(c.getContainerName()).startsWith("/");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!consumer.toUtf8String().contains("uid=") && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(consumer.toUtf8String()).contains("pwd=/tmp uid=65534");
+        }
     }
 }

@@ -31,7 +31,7 @@ class TestcontainersNetworkIT {
     static final SharedBerthd BERTHD = new SharedBerthd(LOGS);
 
     /** Serves /www/index.html on 8080 with busybox's httpd (an applet of the image's busybox binary). */
-    static final String HTTPD = "mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && exec busybox httpd -f -p 8080 -h /www";
+    static final String HTTPD = "mkdir -p /www && echo hello-from-$(hostname) > /www/index.html && echo serving && exec busybox httpd -f -p 8080 -h /www";
 
     static BusyboxDaemon env;
 
@@ -67,7 +67,7 @@ class TestcontainersNetworkIT {
                      .withCommand("sh", "-c", HTTPD)
                      .withCreateContainerCmdModifier(cmd -> cmd.withHostName("tc-aliased"))
                      .withNetwork(net).withNetworkAliases("web")
-                     .waitingFor(Wait.forLogMessage(".*", 0));
+                     .waitingFor(Wait.forLogMessage("serving\\n", 1));
              GenericContainer<?> client = new GenericContainer<>(DockerImageName.parse(env.image))
                      .withCommand("sh", "-c", "echo ready; exec sleep 300")
                      .withNetwork(net)
@@ -78,11 +78,12 @@ class TestcontainersNetworkIT {
                     .filter(n -> net.getId().equals(n.getNetworkID())).findFirst().orElseThrow();
             assertThat(endpoint.getAliases()).contains("web");
             assertThat(endpoint.getIpAddress()).isNotBlank();
-            // The server may need a moment to bind; retry for a few seconds inside the client container.
+            // The server may need a moment to bind; retry for a few seconds inside the client container. (nc, not
+            // wget: the static busybox's wget crashes resolving names through glibc's NSS.)
             var r = client.execInContainer("sh", "-c",
-                    "i=0; while [ $i -lt 50 ]; do wget -q -T 2 -O - http://web:8080/index.html && exit 0; i=$((i+1)); sleep 0.1; done; exit 1");
+                    "i=0; while [ $i -lt 50 ]; do printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc web 8080 && exit 0; i=$((i+1)); sleep 0.1; done; exit 1");
             assertThat(r.getExitCode()).as(r.getStderr()).isZero();
-            assertThat(r.getStdout()).isEqualTo("hello-from-tc-aliased\n");
+            assertThat(r.getStdout()).startsWith("HTTP/1.").contains(" 200 OK\r\n").endsWith("\r\n\r\nhello-from-tc-aliased\n");
         }
     }
 }
