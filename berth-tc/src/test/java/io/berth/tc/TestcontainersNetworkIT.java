@@ -5,6 +5,7 @@ import io.berth.it.fixture.LogOnFailure;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -57,6 +58,17 @@ class TestcontainersNetworkIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("hello-from-tc-web\n");
+
+            // Without TESTCONTAINERS_HOST_OVERRIDE, on a machine with /.dockerenv (these ones), Testcontainers'
+            // getHost() is the first IPAM gateway of GET /networks/bridge: the port must answer there too.
+            String gateway = DockerClientFactory.instance().client().inspectNetworkCmd().withNetworkId("bridge").exec()
+                    .getIpam().getConfig().stream().map(cfg -> cfg.getGateway()).filter(g -> g != null && !g.isEmpty())
+                    .findFirst().orElseThrow(() -> new AssertionError("GET /networks/bridge has no IPAM gateway"));
+            HttpResponse<String> viaGateway = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://" + gateway + ":" + port + "/index.html"))
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(viaGateway.body()).isEqualTo("hello-from-tc-web\n");
         }
     }
 
