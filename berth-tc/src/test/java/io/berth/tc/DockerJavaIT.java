@@ -264,4 +264,21 @@ class DockerJavaIT {
         assertThat(after.getRunning()).isTrue();
         assertThat(after.getStartedAt()).isNotEqualTo(started);
     }
+
+    /** Pull (progress stream), tag, inspect by the new tag, remove the tag. */
+    @Test
+    void pullTagAndRemoveAnImage() throws Exception {
+        String repo = env.image.substring(0, env.image.lastIndexOf(':'));
+        docker.pullImageCmd(repo).withTag("1").exec(new com.github.dockerjava.api.command.PullImageResultCallback())
+                .awaitCompletion(60, TimeUnit.SECONDS);
+        String id = docker.inspectImageCmd(env.image).exec().getId();
+        docker.tagImageCmd(env.image, "berth-tc/retagged", "v1").exec();
+        assertThat(docker.inspectImageCmd("berth-tc/retagged:v1").exec().getId()).isEqualTo(id);
+        docker.removeImageCmd("berth-tc/retagged:v1").exec();
+        assertThatThrownBy(() -> docker.inspectImageCmd("berth-tc/retagged:v1").exec()).isInstanceOf(NotFoundException.class);
+        assertThat(docker.inspectImageCmd(env.image).exec().getId()).isEqualTo(id);
+        assertThatThrownBy(() -> docker.pullImageCmd(repo).withTag("no-such-tag")
+                .exec(new com.github.dockerjava.api.command.PullImageResultCallback()).awaitCompletion(60, TimeUnit.SECONDS))
+                .isInstanceOf(RuntimeException.class);
+    }
 }

@@ -16,6 +16,7 @@ import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.images.PullPolicy;
 import org.testcontainers.utility.MountableFile;
 import org.testcontainers.utility.ResourceReaper;
 
@@ -181,6 +182,17 @@ class TestcontainersIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (!consumer.toUtf8String().contains("uid=") && System.nanoTime() < deadline) Thread.sleep(50);
             assertThat(consumer.toUtf8String()).contains("pwd=/tmp uid=65534");
+        }
+    }
+
+    /** An always-pull policy goes through POST /images/create and docker-java's pull-progress parsing. */
+    @Test
+    void alwaysPullPolicyPullsFromTheLocalRegistry() {
+        try (GenericContainer<?> c = busybox("echo pulled-and-ran")
+                .withImagePullPolicy(PullPolicy.alwaysPull())
+                .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(60)))) {
+            c.start();
+            assertThat(c.getLogs()).isEqualTo("pulled-and-ran\n");
         }
     }
 }
