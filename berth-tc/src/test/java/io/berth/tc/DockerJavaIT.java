@@ -281,4 +281,23 @@ class DockerJavaIT {
                 .exec(new com.github.dockerjava.api.command.PullImageResultCallback()).awaitCompletion(60, TimeUnit.SECONDS))
                 .isInstanceOf(RuntimeException.class);
     }
+
+    /** A TTY exec answers a raw stream (docker-java hands it on as RAW frames); logs honour tail and timestamps. */
+    @Test
+    void ttyExecAndLogOptions() throws Exception {
+        String id = run("echo one; echo two; echo three; exec sleep 300", Map.of());
+        String exec = docker.execCreateCmd(id).withTty(true).withAttachStdout(true).withAttachStderr(true)
+                .withCmd("sh", "-c", "echo tty-out; test -t 1 && echo is-a-tty").exec().getId();
+        Frames tty = docker.execStartCmd(exec).withTty(true).exec(new Frames(null));
+        assertThat(tty.awaitCompletion(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(tty.text(StreamType.RAW) + tty.text(StreamType.STDOUT)).isEqualTo("tty-out\r\nis-a-tty\r\n");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Frames tail;
+        do {
+            tail = docker.logContainerCmd(id).withStdOut(true).withTail(1).withTimestamps(true).exec(new Frames(null));
+            tail.awaitCompletion(10, TimeUnit.SECONDS);
+        } while (!tail.text(StreamType.STDOUT).contains("three") && System.nanoTime() < deadline);
+        assertThat(tail.text(StreamType.STDOUT)).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z three\n");
+    }
 }
