@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -70,6 +72,10 @@ class DockerJavaIT {
     }
 
     private String run(String script, Map<String, String> labels) {
+        return run(docker, script, labels);
+    }
+
+    private String run(DockerClient docker, String script, Map<String, String> labels) {
         String id = docker.createContainerCmd(env.image)
                 .withCmd("sh", "-c", script)
                 .withEnv("DJ_GREETING=hi")
@@ -97,9 +103,12 @@ class DockerJavaIT {
         }
     }
 
-    @Test
-    void lifecycleWithLogsExecInspectStopAndRemove() throws Exception {
-        String id = run("echo started; echo warn >&2; exec sleep 300", Map.of("io.berth.dj", "yes"));
+    /** At 1.44 (what Testcontainers 2 negotiates) and 1.32 (Testcontainers' fallback, and all that 1.21.3 and older send). */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.44", "1.32"})
+    void lifecycleWithLogsExecInspectStopAndRemove(String apiVersion) throws Exception {
+        DockerClient docker = DockerJava.client(env, apiVersion);
+        String id = run(docker, "echo started; echo warn >&2; exec sleep 300", Map.of("io.berth.dj", "yes"));
 
         Frames logs = new Frames("started");
         docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
@@ -141,6 +150,7 @@ class DockerJavaIT {
 
         docker.removeContainerCmd(id).withRemoveVolumes(true).exec();
         assertThatThrownBy(() -> docker.inspectContainerCmd(id).exec()).isInstanceOf(NotFoundException.class);
+        docker.close();
     }
 
     @Test
