@@ -27,6 +27,18 @@ public record VersionJson(
     public record Component(@JsonProperty("Name") String name, @JsonProperty("Version") String version,
                             @JsonProperty("Details") Map<String, String> details) {}
 
+    /**
+     * The Docker Engine release that introduced API 1.44, the highest this server speaks. Clients compare the
+     * top-level {@code Version} with Docker releases (Testcontainers refuses a server below "1.6.0"), so it
+     * carries this number with Berth's own version as a suffix; the Engine component keeps Berth's version.
+     */
+    static final String DOCKER_RELEASE = "25.0.0";
+
+    /** {@code 25.0.0-berth.0.1.0}: sorts as Docker 25 for version checks and still names the Berth release. */
+    public static String dockerCompatible(String berthVersion) {
+        return DOCKER_RELEASE + "-berth." + nz(berthVersion);
+    }
+
     /** The API versions are the server's (it is the server that speaks them), not the engine's. */
     public static VersionJson from(VersionReport v, String apiVersion, String minApiVersion) {
         Map<String, String> engine = new LinkedHashMap<>();
@@ -42,7 +54,7 @@ public record VersionJson(
         List<Component> components = new ArrayList<>();
         components.add(new Component("Engine", nz(v.version()), engine));
         if (v.runtimeVersion() != null) components.add(new Component("runc", v.runtimeVersion(), Map.of("GitCommit", "")));
-        return new VersionJson(Map.of("Name", "Berth"), components, nz(v.version()), apiVersion, minApiVersion,
+        return new VersionJson(Map.of("Name", "Berth"), components, dockerCompatible(v.version()), apiVersion, minApiVersion,
                 nz(v.gitCommit()), nz(v.goVersion()), nz(v.os()), nz(v.arch()), nz(v.kernelVersion()), nz(v.buildTime()));
     }
 
