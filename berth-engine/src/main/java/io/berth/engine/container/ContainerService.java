@@ -376,7 +376,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 try {
                     Liveness l = runtime.check(b.id);
                     switch (l) {
-                        case Liveness.Exited e -> { exited(b, gen, e.code(), null); return; }
+                        case Liveness.Exited e -> { exited(b, gen, e.code(), null, e.at()); return; }
                         case Liveness.Lost lost -> {
                             if (lost.stillRunning()) ignore(() -> runtime.delete(b.id, true));
                             exited(b, gen, 137, "the container's monitor (conmon) was lost");
@@ -398,7 +398,10 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     }
 
     /** Records an exit (once per run), releases the runtime state and the rootfs mount, wakes waiters, applies policies. */
-    private void exited(Box b, int gen, int code, String why) {
+    private void exited(Box b, int gen, int code, String why) { exited(b, gen, code, why, Instant.now()); }
+
+    /** {@code at}: when it exited; for an exit conmon recorded while no daemon watched, its exit file's time. */
+    private void exited(Box b, int gen, int code, String why, Instant at) {
         java.util.concurrent.CompletableFuture<Integer> wake;
         boolean wasStopped;
         synchronized (b) {
@@ -406,7 +409,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             ignore(() -> recordOom(b.id)); // before delete: the cgroup goes with the runtime state
             ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
-            b.rec = b.rec.exited(code, Instant.now(), why);
+            b.rec = b.rec.exited(code, at, why);
             ignore(() -> store.put(b.rec));
             wake = b.nextExit;
             b.nextExit = new java.util.concurrent.CompletableFuture<>();
@@ -483,7 +486,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                         int gen = ++b.generation;
                         spawn("monitor-" + b.id.substring(0, 12), () -> monitor(b, gen));
                     }
-                    case Liveness.Exited e -> exited(b, b.generation, e.code(), null);
+                    case Liveness.Exited e -> exited(b, b.generation, e.code(), null, e.at());
                     case Liveness.Lost lost -> {
                         if (lost.stillRunning()) ignore(() -> runtime.delete(b.id, true));
                         exited(b, b.generation, 137, "the container's monitor (conmon) was lost while the daemon was down");
