@@ -512,8 +512,23 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                     ignore(() -> runtime.delete(b.id, true));
                 }
                 ignore(() -> unmount(rootfs)); // nothing may stay mounted for a container that does not run
+                if (StartupRestarts.wanted(r)) startAtDaemonStart(b);
             }
         }
+    }
+
+    /** Starts a stopped container whose restart policy says so when the daemon starts (see {@link StartupRestarts}). */
+    private void startAtDaemonStart(Box b) {
+        spawn("restart-" + b.id.substring(0, 12), () -> {
+            synchronized (b) {
+                if (closed || b.removing || b.rec.status() != Status.EXITED) return;
+                try {
+                    doStart(b, false);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "starting container " + b.id + " at daemon start (restart policy): " + e.getMessage());
+                }
+            }
+        });
     }
 
     // ---- stop, kill, pause --------------------------------------------------------------------------
