@@ -38,7 +38,7 @@ class LeakIT {
     static final ObjectMapper JSON = new ObjectMapper();
     /** {@code -Dberth.it.leakCycles=N} for a longer soak. */
     static final int CYCLES = Integer.getInteger("berth.it.leakCycles", 200);
-    static final int PARALLEL = 6;
+    static final int PARALLEL = 8;
 
     static BusyboxDaemon env;
     static Path root;

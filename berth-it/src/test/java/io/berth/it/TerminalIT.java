@@ -87,7 +87,6 @@ class TerminalIT {
         assertThat(absolute.exitCode()).as(absolute.toString()).isEqualTo(127);
 
         assertThat(docker.run("run", "--rm", image, "sh", "-c", "exit 42").exitCode()).isEqualTo(42);
-        assertThat(docker.run("run", "--rm", image, "sh", "-c", "kill -9 $$").exitCode()).as("death by SIGKILL").isEqualTo(137);
         assertThat(docker.ok("ps", "-aq").lines()).as("--rm removed even the ones that could not start").isEmpty();
     }
 
