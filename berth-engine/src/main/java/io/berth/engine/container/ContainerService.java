@@ -843,7 +843,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             for (String v : e.getValue()) {
                 any |= switch (e.getKey()) {
                     case "id" -> r.id().startsWith(v);
-                    case "name" -> ("/" + r.name()).contains(v.startsWith("/") ? v : v) && java.util.regex.Pattern.compile(v).matcher("/" + r.name()).find();
+                    case "name" -> NameFilter.matches(v, r.name());
                     case "label" -> {
                         Map<String, String> l = labels(r);
                         int eq = v.indexOf('=');
