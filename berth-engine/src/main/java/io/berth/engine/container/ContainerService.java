@@ -1394,6 +1394,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         } catch (IOException e) {
             cleaned.add("listing mounts failed: " + e.getMessage());
         }
+        synchronized (names) { // create holds it from snapshot to record: nothing is half-made while this runs
+            cleaned.addAll(OrphanSweep.sweep(snapshots, SNAPSHOT_PREFIX, mounter, containersDir, runtime, boxes::containsKey));
+        }
         return new SystemCheckReport(SystemCheck.preflight(runtime.config(), driver), cleaned);
     }
 }
