@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * kill -9 of the real berthd with containers in every situation at once, then a restart on the same
  * root: one container logging, one being started at the moment of the kill, an exec streaming,
  * containers that exit while no daemon runs (one plain with code 7, one {@code on-failure:3}, one
- * {@code always}) and two stopped ones whose policies apply at daemon start. The crash and restart
+ * {@code always}, one {@code --rm}), a paused one, and two stopped ones whose policies apply at daemon
+ * start. The crash and restart
  * happen once in {@link #crashWhileEverythingHappens()}; each test checks one promise afterwards.
  *
  * <p>The containers that exit during the downtime wait for a file in a bind-mounted directory, which
@@ -62,6 +63,9 @@ class CrashIT {
     static Process execClient;
     static Process startClient;
     static long oldDaemonPid;
+    static int pausedPid;
+    /** the --rm container that exits during the downtime: removed after the restart */
+    static String autormId;
 
     @BeforeAll
     static void crashWhileEverythingHappens() throws Exception {
@@ -81,10 +85,14 @@ class CrashIT {
         run("stopped-always", "--restart", "always", img, "sleep", "1000");
         run("stopped-unless", "--restart", "unless-stopped", img, "sleep", "1000");
         docker.ok("stop", "-t", "0", "stopped-always", "stopped-unless");
+        run("autorm", "--rm", "-v", bind, img, "sh", "-c", GATE + "exit 0");
+        run("paused", img, "sleep", "1000");
+        docker.ok("pause", "paused");
+        pausedPid = pid("paused");
 
         loggerPid = pid("logger");
         alwaysPidBefore = pid("always");
-        for (String n : List.of("logger", "exit7", "onfail", "always"))
+        for (String n : List.of("logger", "exit7", "onfail", "always", "autorm"))
             assertThat(docker.ok("inspect", "-f", "{{.State.Running}}", n).out()).as(n + " runs before the crash").isEqualTo("true");
 
         Path execOut = scratch.resolve("exec.out");
@@ -107,7 +115,7 @@ class CrashIT {
         assertThat(execClient.waitFor(30, TimeUnit.SECONDS)).as("exec client ends with the daemon").isTrue();
         assertThat(startClient.waitFor(30, TimeUnit.SECONDS)).as("run client ends with the daemon").isTrue();
         Files.writeString(gate.resolve("go"), "");
-        for (String n : List.of("exit7", "onfail", "always")) {
+        for (String n : List.of("exit7", "onfail", "always", "autorm")) {
             Path exit = root.resolve("run/exits").resolve(ids.get(n));
             await(n + " exits while the daemon is down (conmon writes " + exit + ")", () -> Files.exists(exit));
         }
@@ -115,6 +123,7 @@ class CrashIT {
 
         restartedAt = Instant.now();
         env.daemon.restart();
+        autormId = ids.remove("autorm");
         String startedId = docker.ok("inspect", "-f", "{{.Id}}", "starting").out();
         assertThat(startedId).as("the container being started is known after the restart").matches("[0-9a-f]{64}");
         ids.put("starting", startedId);
@@ -142,6 +151,23 @@ class CrashIT {
         assertThat(HostTraces.conmonsOf(root).values()).containsOnlyOnce(ids.get("logger"));
         CommandResult exec = docker.ok("exec", "logger", "echo", "after-restart");
         assertThat(exec.stdout()).isEqualTo("after-restart\n");
+    }
+
+    @Test
+    @Order(1)
+    void pausedContainerStaysPausedAndUnpauses() {
+        assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.Pid}}", "paused").out()).isEqualTo("paused " + pausedPid);
+        docker.ok("unpause", "paused");
+        assertThat(docker.ok("exec", "paused", "echo", "unpaused").stdout()).isEqualTo("unpaused\n");
+    }
+
+    @Test
+    @Order(1)
+    void autoRemoveContainerThatExitedDuringTheDowntimeIsRemoved() {
+        await("--rm container is removed", () -> docker.run("inspect", autormId).exitCode() != 0);
+        assertThat(docker.run("inspect", autormId).stderr()).contains("No such");
+        assertThat(TempDirs.mountsUnder(root.resolve("containers").resolve(autormId))).isEmpty();
+        assertThat(HostTraces.of(root, List.of(autormId)).cgroups()).isEmpty();
     }
 
     @Test
@@ -230,10 +256,11 @@ class CrashIT {
     @Order(8)
     void noContainerIsDuplicatedLostOrZombie() {
         List<String> names = docker.ok("ps", "-a", "--format", "{{.Names}}").lines();
-        assertThat(names).containsExactlyInAnyOrder("logger", "exit7", "onfail", "always", "stopped-always", "stopped-unless", "starting");
+        assertThat(names).containsExactlyInAnyOrder("logger", "exit7", "onfail", "always", "stopped-always", "stopped-unless", "paused", "starting");
         assertThat(docker.ok("ps", "-aq", "--no-trunc").lines()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids.values());
         Set<String> running = new HashSet<>(docker.ok("ps", "-q", "--no-trunc").lines());
-        assertThat(running).containsExactlyInAnyOrder(ids.get("logger"), ids.get("always"), ids.get("stopped-always"), ids.get("starting"));
+        assertThat(running).containsExactlyInAnyOrder(ids.get("logger"), ids.get("always"), ids.get("stopped-always"), ids.get("paused"),
+                ids.get("starting"));
         await("one conmon per running container, no other", () -> HostTraces.conmonsOf(root).values().stream().sorted().toList()
                 .equals(running.stream().sorted().toList()));
         assertThat(HostTraces.lastingZombies(root, List.of(env.daemon.pid(), oldDaemonPid), Duration.ofSeconds(15))).isEmpty();
@@ -245,7 +272,9 @@ class CrashIT {
         for (String id : ids.values()) docker.ok("rm", "-f", id);
         assertThat(docker.ok("ps", "-aq").lines()).isEmpty();
         await("no trace of the containers is left", () -> {
-            HostTraces t = HostTraces.of(root, ids.values());
+            List<String> all = new ArrayList<>(ids.values());
+            all.add(autormId);
+            HostTraces t = HostTraces.of(root, all);
             return t.mounts().stream().noneMatch(m -> m.startsWith("containers/")) && t.conmons().isEmpty() && t.runtimeState().isEmpty()
                     && t.files().isEmpty() && t.cgroups().isEmpty() && t.snapshots().stream().noneMatch(s -> s.contains("container-"));
         });

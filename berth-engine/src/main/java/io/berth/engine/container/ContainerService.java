@@ -1383,7 +1383,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 Box b = boxes.get(rel.getName(0).toString());
                 if (b != null) {
                     synchronized (b) {
-                        if (b.rec.running()) continue;
+                        if (b.rec.running() || !Mounter.isMountPoint(p)) continue; // started, or exited and unmounted, meanwhile
                         ignore(() -> unmount(p));
                     }
                 } else {
