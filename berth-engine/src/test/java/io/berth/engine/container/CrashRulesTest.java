@@ -26,6 +26,13 @@ class CrashRulesTest {
     }
 
     @Test
+    void onlyPolicyRestartsCountAndOtherStartsResetTheCount() {
+        ContainerRecord r = rec("on-failure", 5, Status.EXITED, 1, 2, false);
+        assertThat(r.started(10, Instant.now(), true).restartCount()).isEqualTo(3);
+        assertThat(r.started(10, Instant.now(), false).restartCount()).as("docker start / restart / daemon start").isZero();
+    }
+
+    @Test
     void nameFilterIsARegexWithOrWithoutTheSlash() {
         assertThat(NameFilter.matches("web", "my-web-1")).isTrue();
         assertThat(NameFilter.matches("^web$", "web")).isTrue();
