@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Hygiene: 200 create/start/remove cycles of real runc containers under the real berthd leave no
  * mount, cgroup, conmon, runtime state, per-container file or snapshot behind. The cycles go
- * through the Engine API directly (not the docker CLI) to stay fast: every fourth one is a
+ * through the Engine API directly (not the docker CLI) to stay fast: every tenth one is a
  * long-running container that gets an exec and is then removed with force, the rest run {@code true}
  * to completion and are removed after {@code wait}.
  */
@@ -105,7 +105,7 @@ class LeakIT {
 
     /** Create, start, (exec,) remove one container; returns its id. */
     private static String cycle(int i) throws IOException {
-        boolean withExec = i % 4 == 3;
+        boolean withExec = i % 10 == 3;
         String cmd = withExec ? "[\"sleep\",\"1000\"]" : "[\"true\"]";
         JsonNode created = json(expect(201, call("POST", "/containers/create",
                 "{\"Image\":\"" + env.image + "\",\"Cmd\":" + cmd + ",\"HostConfig\":{\"NetworkMode\":\"none\"}}")));
