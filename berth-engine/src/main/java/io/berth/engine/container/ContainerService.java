@@ -512,7 +512,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                     ignore(() -> runtime.delete(b.id, true));
                 }
                 ignore(() -> unmount(rootfs)); // nothing may stay mounted for a container that does not run
-                if (StartupRestarts.wanted(r)) startAtDaemonStart(b);
+                if (StartupRestarts.removeInstead(r)) spawn("autoremove-" + b.id.substring(0, 12), () -> ignore(() -> remove(b.id, true, false)));
+                else if (StartupRestarts.wanted(r)) startAtDaemonStart(b);
             }
         }
     }

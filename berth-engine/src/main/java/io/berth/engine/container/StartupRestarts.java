@@ -13,6 +13,11 @@ import io.berth.api.container.HostSpec;
 final class StartupRestarts {
     private StartupRestarts() {}
 
+    /** An exited {@code --rm} container: the daemon died after recording its exit and before removing it. */
+    static boolean removeInstead(ContainerRecord r) {
+        return r.status() == Status.EXITED && r.spec().host() != null && r.spec().host().autoRemove();
+    }
+
     static boolean wanted(ContainerRecord r) {
         if (r.status() != Status.EXITED) return false;
         HostSpec h = r.spec().host() == null ? HostSpec.DEFAULT : r.spec().host();

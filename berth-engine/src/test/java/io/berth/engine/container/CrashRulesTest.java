@@ -23,6 +23,11 @@ class CrashRulesTest {
         assertThat(StartupRestarts.wanted(rec("on-failure", 0, Status.EXITED, 137, 0, true))).as("stopped by a user").isFalse();
         assertThat(StartupRestarts.wanted(rec("no", 0, Status.EXITED, 1, 0, false))).isFalse();
         assertThat(StartupRestarts.wanted(rec("always", 0, Status.CREATED, 0, 0, false))).as("never started").isFalse();
+        ContainerRecord rm = rec("no", 0, Status.EXITED, 0, 0, false);
+        rm = rm.withSpec(rm.spec().withHost(rm.spec().host().withAutoRemove(true)));
+        assertThat(StartupRestarts.removeInstead(rm)).as("--rm that exited before its removal").isTrue();
+        assertThat(StartupRestarts.wanted(rm)).isFalse();
+        assertThat(StartupRestarts.removeInstead(rm.withStatus(Status.CREATED))).as("docker create --rm, never started").isFalse();
     }
 
     @Test
