@@ -27,9 +27,10 @@ record ContainerRecord(String id, String name, ContainerSpec spec, String imageI
                 restartCount, manuallyStopped, snapshotKey);
     }
 
+    /** A start by the restart policy counts; any other start (start, restart, daemon start) resets the count, as Docker's. */
     ContainerRecord started(int newPid, Instant at, boolean policyRestart) {
         return new ContainerRecord(id, name, spec, imageId, imageConfig, created, Status.RUNNING, newPid, 0, null, at, null,
-                policyRestart ? restartCount + 1 : restartCount, false, snapshotKey);
+                policyRestart ? restartCount + 1 : 0, false, snapshotKey);
     }
 
     ContainerRecord exited(int code, Instant at, String why) {

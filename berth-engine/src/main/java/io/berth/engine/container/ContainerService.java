@@ -381,7 +381,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 try {
                     Liveness l = runtime.check(b.id);
                     switch (l) {
-                        case Liveness.Exited e -> { exited(b, gen, e.code(), null); return; }
+                        case Liveness.Exited e -> { exited(b, gen, e.code(), null, e.at()); return; }
                         case Liveness.Lost lost -> {
                             if (lost.stillRunning()) ignore(() -> runtime.delete(b.id, true));
                             exited(b, gen, 137, "the container's monitor (conmon) was lost");
@@ -403,7 +403,10 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     }
 
     /** Records an exit (once per run), releases the runtime state and the rootfs mount, wakes waiters, applies policies. */
-    private void exited(Box b, int gen, int code, String why) {
+    private void exited(Box b, int gen, int code, String why) { exited(b, gen, code, why, Instant.now()); }
+
+    /** {@code at}: when it exited; for an exit conmon recorded while no daemon watched, its exit file's time. */
+    private void exited(Box b, int gen, int code, String why, Instant at) {
         java.util.concurrent.CompletableFuture<Integer> wake;
         boolean wasStopped;
         synchronized (b) {
@@ -412,7 +415,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
             ignore(() -> networks.tearDown(b.id));
-            b.rec = b.rec.exited(code, Instant.now(), why);
+            b.rec = b.rec.exited(code, at, why);
             ignore(() -> store.put(b.rec));
             wake = b.nextExit;
             b.nextExit = new java.util.concurrent.CompletableFuture<>();
@@ -489,7 +492,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                         int gen = ++b.generation;
                         spawn("monitor-" + b.id.substring(0, 12), () -> monitor(b, gen));
                     }
-                    case Liveness.Exited e -> exited(b, b.generation, e.code(), null);
+                    case Liveness.Exited e -> exited(b, b.generation, e.code(), null, e.at());
                     case Liveness.Lost lost -> {
                         if (lost.stillRunning()) ignore(() -> runtime.delete(b.id, true));
                         exited(b, b.generation, 137, "the container's monitor (conmon) was lost while the daemon was down");
@@ -515,8 +518,24 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                     ignore(() -> runtime.delete(b.id, true));
                 }
                 ignore(() -> unmount(rootfs)); // nothing may stay mounted for a container that does not run
+                if (StartupRestarts.removeInstead(r)) spawn("autoremove-" + b.id.substring(0, 12), () -> ignore(() -> remove(b.id, true, false)));
+                else if (StartupRestarts.wanted(r)) startAtDaemonStart(b);
             }
         }
+    }
+
+    /** Starts a stopped container whose restart policy says so when the daemon starts (see {@link StartupRestarts}). */
+    private void startAtDaemonStart(Box b) {
+        spawn("restart-" + b.id.substring(0, 12), () -> {
+            synchronized (b) {
+                if (closed || b.removing || b.rec.status() != Status.EXITED) return;
+                try {
+                    doStart(b, false);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "starting container " + b.id + " at daemon start (restart policy): " + e.getMessage());
+                }
+            }
+        });
     }
 
     // ---- stop, kill, pause --------------------------------------------------------------------------
@@ -833,7 +852,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             for (String v : e.getValue()) {
                 any |= switch (e.getKey()) {
                     case "id" -> r.id().startsWith(v);
-                    case "name" -> ("/" + r.name()).contains(v.startsWith("/") ? v : v) && java.util.regex.Pattern.compile(v).matcher("/" + r.name()).find();
+                    case "name" -> NameFilter.matches(v, r.name());
                     case "label" -> {
                         Map<String, String> l = labels(r);
                         int eq = v.indexOf('=');
@@ -1374,7 +1393,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 Box b = boxes.get(rel.getName(0).toString());
                 if (b != null) {
                     synchronized (b) {
-                        if (b.rec.running()) continue;
+                        if (b.rec.running() || !Mounter.isMountPoint(p)) continue; // started, or exited and unmounted, meanwhile
                         ignore(() -> unmount(p));
                     }
                 } else {
@@ -1384,6 +1403,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
         } catch (IOException e) {
             cleaned.add("listing mounts failed: " + e.getMessage());
+        }
+        synchronized (names) { // create holds it from snapshot to record: nothing is half-made while this runs
+            cleaned.addAll(OrphanSweep.sweep(snapshots, SNAPSHOT_PREFIX, mounter, containersDir, runtime, boxes::containsKey));
         }
         return new SystemCheckReport(SystemCheck.preflight(runtime.config(), driver), cleaned);
     }

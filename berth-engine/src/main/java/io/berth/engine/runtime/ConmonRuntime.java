@@ -347,6 +347,13 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
 
     @Override
     public void forget(String id) {
+        // An exec the daemon never saw end (it was killed while the exec ran) left its socket link
+        // socketDir/EXEC_ID behind; its directory below names it.
+        try (Stream<Path> execs = Files.list(ContainerFiles.of(cfg, id).dir().resolve("exec"))) {
+            execs.forEach(e -> ExecProcess.deleteQuietly(cfg.socketDir().resolve(e.getFileName().toString())));
+        } catch (IOException ignored) {
+            // no exec directory: nothing was left
+        }
         deleteTree(ContainerFiles.of(cfg, id).dir());
         ExecProcess.deleteQuietly(cfg.exitDir().resolve(id));
         ExecProcess.deleteQuietly(cfg.socketDir().resolve(id));
