@@ -164,11 +164,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     public static ContainerService open(Database db, ImageService images, Snapshotter snapshots, Mounter mounter,
                                         ConmonRuntime runtime, HostInfo host, DaemonDefaults defaults, Path root, String driver) {
         ContainerService s = new ContainerService(db, images, snapshots, mounter, runtime, host, defaults, root, driver);
-        int socketPath = runtime.config().socketDir().toAbsolutePath().toString().length() + "/".length() + 64 + "/attach".length();
-        if (socketPath > 107) {
-            LOG.log(System.Logger.Level.WARNING, "conmon socket directory " + runtime.config().socketDir() + " is too long for "
-                    + "attach sockets (" + socketPath + " > 107 bytes): attach will fail; use a shorter engine root");
-        }
+        // A socket directory past sun_path (108 bytes with ID/attach) needs no warning: conmon binds and
+        // SeqPacketSocket connects through /proc/self/fd/N/attach, which is short whatever the root.
         images.publishEventsTo((action, id, attrs) -> s.events.publish("image", action, id, attrs, null));
         s.volumeMounts.wire(new io.berth.engine.volume.VolumeService(db, root)); // before re-adoption: restarts mount volumes
         s.readopt();
