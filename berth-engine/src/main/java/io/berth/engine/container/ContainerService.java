@@ -43,6 +43,7 @@ import io.berth.engine.runtime.LogQuery;
 import io.berth.engine.snapshot.Mounter;
 import io.berth.engine.snapshot.Snapshotter;
 import io.berth.engine.store.Database;
+import io.berth.engine.sys.Trace;
 import io.berth.spec.image.ImageConfig;
 import io.berth.spec.runtime.Spec;
 
@@ -185,7 +186,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         networkMode(h);
         if (spec.name() != null && !spec.name().isEmpty() && !Names.valid(spec.name().startsWith("/") ? spec.name().substring(1) : spec.name()))
             throw BerthException.invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", spec.name());
+        Trace.Laps t = Trace.laps("create", spec.image());
         ImageService.ResolvedImage img = images.resolveForContainer(spec.image());
+        t.lap("resolve");
         ImageConfig cfg = img.config();
         ImageConfig.Config ic = cfg.config() != null ? cfg.config() : new ImageConfig.Config(null, null, null, null, null, null, null, null, null);
         SpecOpts.dockerArgs(ic, spec.entrypoint(), spec.cmd()); // "no command specified" now, not at start
@@ -201,6 +204,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             try {
                 Files.createDirectories(containersDir.resolve(id));
                 snapshots.prepare(key, img.topChainId(), Map.of());
+                t.lap("snapshot");
             } catch (IOException e) {
                 deleteTree(containersDir.resolve(id));
                 throw new BerthException(BerthException.Kind.UNAVAILABLE, "creating container " + id + ": preparing its root filesystem: " + e.getMessage(), e);
@@ -214,10 +218,12 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 deleteTree(containersDir.resolve(id));
                 throw e;
             }
+            t.lap("db");
             box = new Box(r);
             boxes.put(id, box);
         }
         emit(box, "create", Map.of());
+        t.end();
         return new CreateReport(box.id, List.of());
     }
 
@@ -291,16 +297,20 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         ContainerSpec spec = r.spec();
         HostSpec h = spec.host() == null ? HostSpec.DEFAULT : spec.host();
         boolean created = false;
+        Trace.Laps t = Trace.laps("start", b.id);
         try {
             Files.createDirectories(rootfs);
             if (!Mounter.isMountPoint(rootfs)) mounter.mount(snapshots.mounts(r.snapshotKey()), rootfs);
+            t.lap("mount");
             SpecGenerator.Generated g = generator.generate(config(r), rootfs);
             Files.write(dir.resolve("config.json"), ContainerStore.JSON.writeValueAsBytes(g.spec()));
+            t.lap("spec");
             CreateOptions o = CreateOptions.defaults(runtime.config(), b.id).withTerminal(spec.tty())
                     .withStdin(spec.openStdin(), spec.stdinOnce()).withRuntime(h.runtime()).withLogPath(logPath(b.id));
             Files.deleteIfExists(dir.resolve(OOM_MARKER));
             CreatedContainer c = runtime.create(b.id, dir, o);
             created = true;
+            t.lap("conmon-create");
             // Attach clients waiting for this start connect now, before the process runs: they see all output.
             for (Sessions.ContainerAttach a : b.pending) {
                 try {
@@ -310,13 +320,17 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 }
             }
             b.pending.clear();
+            t.lap("attach");
             runtime.start(b.id);
+            t.lap("runc-start");
             b.generation++;
             b.rec = r.started(c.pid(), Instant.now(), policyRestart);
             store.put(b.rec);
+            t.lap("db");
             int gen = b.generation;
             spawn("monitor-" + b.id.substring(0, 12), () -> monitor(b, gen));
             emit(b, "start", Map.of());
+            t.end();
         } catch (IOException | RuntimeException e) {
             if (created) ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(rootfs));
@@ -369,6 +383,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         while (!closed) {
             OptionalInt code = runtime.exitCode(b.id);
             if (code.isPresent()) {
+                if (Trace.ON) ignore(() -> Trace.note("exit-seen", b.id, "lag " + java.time.Duration.between(
+                        Files.getLastModifiedTime(runtime.config().exitDir().resolve(b.id)).toInstant(), Instant.now()).toMillis() + " ms"));
                 exited(b, gen, code.getAsInt(), null);
                 return;
             }
@@ -403,11 +419,17 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         boolean wasStopped;
         synchronized (b) {
             if (closed || b.generation != gen || !b.rec.running()) return;
+            Trace.Laps t = Trace.laps("exit", b.id);
             ignore(() -> recordOom(b.id)); // before delete: the cgroup goes with the runtime state
+            t.lap("oom");
             ignore(() -> runtime.delete(b.id, true));
+            t.lap("runc-delete");
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
+            t.lap("umount");
             b.rec = b.rec.exited(code, Instant.now(), why);
             ignore(() -> store.put(b.rec));
+            t.lap("db");
+            t.end();
             wake = b.nextExit;
             b.nextExit = new java.util.concurrent.CompletableFuture<>();
             wasStopped = b.rec.manuallyStopped();
@@ -694,7 +716,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "removing container " + b.id + ": no exit seen after SIGKILL; deleting it anyway");
         }
         int code;
+        Trace.Laps t = Trace.laps("remove", b.id);
         synchronized (b) {
+            t.lap("lock");
             if (!boxes.containsKey(b.id)) return;
             if (b.rec.status() != Status.REMOVING) {
                 if (b.rec.running() && exit == null) throw BerthException.conflict("You cannot remove a running container %s. Stop the container before attempting removal or force remove", b.id);
@@ -717,10 +741,13 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             } catch (IOException e) {
                 throw new BerthException(BerthException.Kind.UNAVAILABLE, "removing container " + b.id + ": unmounting its root filesystem: " + e.getMessage(), e);
             }
+            t.lap("db+umount");
             runtime.forget(b.id);
             removeSnapshot(b.rec.snapshotKey());
+            t.lap("snapshot");
             deleteTree(dir);
             store.delete(b.id);
+            t.lap("db");
             boxes.remove(b.id);
             code = b.rec.exitCode();
             for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
@@ -728,6 +755,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         }
         b.nextExit.complete(code);
         b.removed.complete(code);
+        t.end();
     }
 
     @Override
@@ -990,7 +1018,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             process = processJson(b, s, terminal);
             x.started = true;
         }
+        Trace.Laps t = Trace.laps("exec-start", b.id);
         ExecProcess p = runtime.exec(b.id, execId, process, new ExecOptions(terminal, s.attachStdin() && !detach));
+        t.end();
         x.process = p;
         emit(b, "exec_start: " + String.join(" ", s.cmd()), Map.of("execID", execId));
         p.onExit().whenComplete((code, err) -> {

@@ -6,6 +6,7 @@ import io.berth.api.BerthException;
 import io.berth.engine.sys.ErrnoException;
 import io.berth.engine.sys.Fd;
 import io.berth.engine.sys.Syscalls;
+import io.berth.engine.sys.Trace;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,11 +87,14 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
             throw new BerthException(BerthException.Kind.INTERNAL, "creating container " + id + ": " + e.getMessage(), e);
         }
         runtimeOf.put(id, rt);
+        Trace.Laps t = Trace.laps("conmon-create", id);
         List<String> conmon = Commands.conmonCreate(cfg, id, bundle.toAbsolutePath(), o.withRuntime(rt));
         Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withSyncPipes(cfg, conmon), Commands.syncEnv(false), null, cfg.timeout()));
+        t.lap("spawn");
         // Closing our stdin ends the wrapper; it must live until the sync message is read (see Commands).
         try (OutputStream keepAlive = p.getOutputStream(); InputStream syncIn = p.getInputStream()) {
             ConmonSync.Message m = new ConmonSync(syncIn, "creating container " + id).next(cfg.timeout());
+            t.lap("sync");
             if (m == null || m.failed()) {
                 String why = m == null ? "conmon exited without reporting (is " + cfg.conmon() + " a working conmon 2.x?)"
                         : createFailure(rt, Commands.runtimeMessage(m.message()));
@@ -104,6 +108,8 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
                 sleep(10);
                 conmonPid = readPid(o.conmonPidFile());
             }
+            t.lap("pidfile");
+            t.end();
             return new CreatedContainer(id, m.data(), conmonPid.orElse(0));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.INTERNAL, "creating container " + id + ": " + e.getMessage(), e);
@@ -211,6 +217,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         } catch (IOException e) {
             throw BerthException.internal(what + ": " + e.getMessage(), e);
         }
+        Trace.Laps t = Trace.laps("conmon-exec", containerId);
         List<String> conmon = Commands.conmonExec(cfg, rt, containerId, execId, execDir, cfg.socketDir(), options);
         Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withExecPipes(cfg, conmon), Commands.syncEnv(true), null, cfg.timeout()));
         OutputStream start = p.getOutputStream();
@@ -218,13 +225,18 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         AttachSession attach = null;
         try {
             // conmon reads the start pipe once before setting up, and once more before running the process.
+            t.lap("spawn");
             go(start);
             ConmonSync.Message ready = sync.next(cfg.timeout());
             if (ready == null || ready.failed()) throw failure(what, rt, ready);
+            t.lap("ready");
             attach = AttachSession.connect(cfg.socketDir().resolve(execId).resolve("attach"));
+            t.lap("attach");
             go(start);
             ConmonSync.Message pid = sync.next(cfg.timeout());
             if (pid == null || pid.failed()) throw failure(what, rt, pid);
+            t.lap("runc-exec");
+            t.end();
             return new ExecProcess(containerId, execId, execDir, pid.data(), attach, sync, p);
         } catch (RuntimeException e) {
             if (attach != null) attach.close();
