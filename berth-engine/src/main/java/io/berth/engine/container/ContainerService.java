@@ -78,9 +78,10 @@ import java.util.stream.Stream;
  * after a failed create, and that must never walk into a mounted rootfs).
  *
  * <h2>Monitoring</h2>
- * Each running container has one virtual thread that polls conmon's exit file (conmon writes it the
+ * Each running container has one virtual thread that waits for conmon's exit file (conmon writes it the
  * moment the process is reaped, then lingers for a second or two, so waiting for conmon itself would
- * delay every exit). When the file appears the thread records the exit, deletes the runtime state,
+ * delay every exit); an inotify watch ({@link io.berth.engine.runtime.ExitWatch}) wakes it when the
+ * file is written, and once a second it checks that conmon still lives. When the file appears the thread records the exit, deletes the runtime state,
  * unmounts the rootfs, wakes waiters and applies the restart policy or auto-remove. Containers outlive
  * the service: {@link #open} re-adopts them from the records.
  *
@@ -90,6 +91,8 @@ import java.util.stream.Stream;
 public final class ContainerService implements ContainerEngine, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ContainerService.class.getName());
     private static final Duration POLL = Duration.ofMillis(20);
+    /** How often a monitor checks that conmon still lives (exits themselves arrive through ExitWatch). */
+    private static final Duration LIVENESS = Duration.ofSeconds(1);
     private static final String SNAPSHOT_PREFIX = "container-";
 
     private final ImageService images;
@@ -107,6 +110,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private final EventBus events = new EventBus();
+    /** Daemon-wide poststop hooks exist: runc delete must then finish before the rootfs is unmounted. */
+    private final boolean poststopHooks;
 
     /** A container in memory: its record and the things waiting on it. Its monitor lock guards state changes. */
     private static final class Box {
@@ -153,6 +158,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         this.store = new ContainerStore(db);
         this.containersDir = root.resolve("containers");
         this.driver = driver;
+        this.poststopHooks = defaults.hooks().poststop() != null && !defaults.hooks().poststop().isEmpty();
     }
 
     /**
@@ -379,7 +385,13 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     // ---- exits and restart policies -----------------------------------------------------------------
 
     private void monitor(Box b, int gen) {
-        int n = 0;
+        try (io.berth.engine.runtime.ExitWatch.Signal exit = runtime.exitSignal(b.id)) {
+            monitor(b, gen, exit);
+        }
+    }
+
+    private void monitor(Box b, int gen, io.berth.engine.runtime.ExitWatch.Signal exit) {
+        long nextCheck = System.nanoTime() + LIVENESS.toNanos();
         while (!closed) {
             OptionalInt code = runtime.exitCode(b.id);
             if (code.isPresent()) {
@@ -388,7 +400,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 exited(b, gen, code.getAsInt(), null);
                 return;
             }
-            if (++n % 50 == 0) { // about every second: is conmon still there?
+            if (System.nanoTime() - nextCheck >= 0) { // about every second: is conmon still there?
+                nextCheck = System.nanoTime() + LIVENESS.toNanos();
                 try {
                     Liveness l = runtime.check(b.id);
                     switch (l) {
@@ -406,7 +419,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 }
             }
             try {
-                Thread.sleep(POLL);
+                exit.await(LIVENESS, POLL); // woken by conmon writing the exit file
             } catch (InterruptedException e) {
                 return;
             }
@@ -422,13 +435,19 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             Trace.Laps t = Trace.laps("exit", b.id);
             ignore(() -> recordOom(b.id)); // before delete: the cgroup goes with the runtime state
             t.lap("oom");
-            ignore(() -> runtime.delete(b.id, true));
-            t.lap("runc-delete");
+            // runc delete (a process, tens of ms) runs while the rootfs is unmounted and the exit is
+            // stored: neither touches the runtime's state. Poststop hooks run inside delete and may
+            // look at the rootfs, so with any configured the old order stays.
+            java.util.concurrent.CompletableFuture<Void> delete = poststopHooks ? null
+                    : java.util.concurrent.CompletableFuture.runAsync(() -> ignore(() -> runtime.delete(b.id, true)), Thread::startVirtualThread);
+            if (delete == null) ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
             t.lap("umount");
             b.rec = b.rec.exited(code, Instant.now(), why);
             ignore(() -> store.put(b.rec));
             t.lap("db");
+            if (delete != null) delete.join();
+            t.lap("runc-delete");
             t.end();
             wake = b.nextExit;
             b.nextExit = new java.util.concurrent.CompletableFuture<>();

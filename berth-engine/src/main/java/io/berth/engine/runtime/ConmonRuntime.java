@@ -59,6 +59,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
     public ConmonRuntime(RuntimeConfig cfg, ProcessRunner runner) {
         this.cfg = cfg;
         this.runner = runner;
+        this.exitWatch = new ExitWatch(cfg.exitDir());
     }
 
     public ConmonRuntime(RuntimeConfig cfg) { this(cfg, ProcessRunner.system()); }
@@ -307,6 +308,14 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
 
     @Override
     public OptionalInt exitCode(String id) { return readExitFile(cfg.exitDir().resolve(id)); }
+
+    private final ExitWatch exitWatch;
+
+    /**
+     * Subscribes to changes of a container's exit file (inotify), so that a monitor learns of the
+     * exit at once instead of at its next poll. Subscribe, then read {@link #exitCode}, then await.
+     */
+    public ExitWatch.Signal exitSignal(String id) { return exitWatch.subscribe(id); }
 
     @Override
     public Liveness check(String id) {
