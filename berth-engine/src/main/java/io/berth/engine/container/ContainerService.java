@@ -107,6 +107,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     private final Map<String, Exec> execs = new ConcurrentHashMap<>();
     private final Object names = new Object();
+    /** Names of containers being created (guarded by {@link #names}): taken, though not yet in {@link #boxes}. */
+    private final Set<String> reservedNames = new java.util.HashSet<>();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private final EventBus events = new EventBus();
@@ -202,31 +204,45 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         String id = Names.newId();
         String key = SNAPSHOT_PREFIX + id;
         Box box;
+        String name;
+        // The name is reserved under the lock; the snapshot and the row are made outside it, so
+        // parallel creates (a burst of runs) do not queue behind each other's disk work.
         synchronized (names) {
-            String name = spec.name() == null || spec.name().isEmpty() ? Names.generate(n -> byName(n) != null)
+            name = spec.name() == null || spec.name().isEmpty() ? Names.generate(n -> byName(n) != null || reservedNames.contains(n))
                     : spec.name().startsWith("/") ? spec.name().substring(1) : spec.name();
             Box other = byName(name);
             if (other != null) throw nameConflict(name, other.id);
-            try {
-                Files.createDirectories(containersDir.resolve(id));
-                snapshots.prepare(key, img.topChainId(), Map.of());
-                t.lap("snapshot");
-            } catch (IOException e) {
-                deleteTree(containersDir.resolve(id));
-                throw new BerthException(BerthException.Kind.UNAVAILABLE, "creating container " + id + ": preparing its root filesystem: " + e.getMessage(), e);
-            }
+            if (!reservedNames.add(name)) throw nameConflict(name, "(being created)");
+        }
+        try {
             ContainerRecord r = new ContainerRecord(id, name, spec.withName(name), img.imageId(), cfg, Instant.now(), Status.CREATED,
                     0, 0, null, null, null, 0, false, key);
             try {
-                store.put(r);
+                Files.createDirectories(containersDir.resolve(id));
+                // Snapshot row and container row in one commit: a crash leaves both or neither.
+                store.atomically(c -> {
+                    snapshots.prepare(key, img.topChainId(), Map.of());
+                    t.lap("snapshot");
+                    store.put(r);
+                    return null;
+                });
+                t.lap("db");
+            } catch (IOException e) {
+                deleteTree(containersDir.resolve(id));
+                throw new BerthException(BerthException.Kind.UNAVAILABLE, "creating container " + id + ": preparing its root filesystem: " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                removeSnapshot(key);
+                ignore(() -> removeSnapshot(key)); // rolled back with the row; a leftover directory is the snapshotter's to sweep
                 deleteTree(containersDir.resolve(id));
                 throw e;
             }
-            t.lap("db");
             box = new Box(r);
-            boxes.put(id, box);
+            synchronized (names) {
+                boxes.put(id, box);
+            }
+        } finally {
+            synchronized (names) {
+                reservedNames.remove(name);
+            }
         }
         emit(box, "create", Map.of());
         t.end();
@@ -306,7 +322,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         Trace.Laps t = Trace.laps("start", b.id);
         try {
             Files.createDirectories(rootfs);
-            if (!Mounter.isMountPoint(rootfs)) mounter.mount(snapshots.mounts(r.snapshotKey()), rootfs);
+            if (!Mounter.isMountPoint(rootfs)) mountRootfs(r, rootfs);
             t.lap("mount");
             SpecGenerator.Generated g = generator.generate(config(r), rootfs);
             Files.write(dir.resolve("config.json"), ContainerStore.JSON.writeValueAsBytes(g.spec()));
@@ -351,6 +367,25 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             if (e instanceof BerthException be) throw be;
             throw new BerthException(BerthException.Kind.INTERNAL, "starting container " + b.id + ": " + msg, e);
         }
+    }
+
+    /** Cleared when the kernel refuses overlay's volatile option (before 5.10): then --rm rootfs mount as any other. */
+    private volatile boolean volatileOverlay = true;
+
+    /** Mounts a container's snapshot on its rootfs; volatile for --rm containers (see {@link VolatileRootfs}). */
+    private void mountRootfs(ContainerRecord r, Path rootfs) throws IOException {
+        List<io.berth.spec.runtime.Mount> mounts = snapshots.mounts(r.snapshotKey());
+        List<io.berth.spec.runtime.Mount> v = autoRemove(r) && volatileOverlay ? VolatileRootfs.of(mounts) : null;
+        if (v != null) {
+            try {
+                mounter.mount(v, rootfs);
+                return;
+            } catch (IOException e) {
+                volatileOverlay = false;
+                LOG.log(System.Logger.Level.WARNING, "overlay refuses the volatile option (" + e.getMessage() + "); --rm containers mount as others");
+            }
+        }
+        mounter.mount(mounts, rootfs);
     }
 
     /** The spec generator's view of a container: the stored request translated to engine terms. */
@@ -444,6 +479,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
             t.lap("umount");
             b.rec = b.rec.exited(code, Instant.now(), why);
+            // --rm: recorded as being removed in the same write (the removal follows at once, and a
+            // daemon that dies first finishes it on restart), saving the removal its own commit.
+            if (autoRemove(b.rec)) b.rec = b.rec.withStatus(Status.REMOVING);
             ignore(() -> store.put(b.rec));
             t.lap("db");
             if (delete != null) delete.join();
@@ -456,6 +494,10 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         }
         wake.complete(code);
         afterExit(b, code, wasStopped);
+    }
+
+    private static boolean autoRemove(ContainerRecord r) {
+        return r.spec().host() != null && r.spec().host().autoRemove();
     }
 
     private void afterExit(Box b, int code, boolean manuallyStopped) {
@@ -762,11 +804,16 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
             t.lap("db+umount");
             runtime.forget(b.id);
-            removeSnapshot(b.rec.snapshotKey());
-            t.lap("snapshot");
+            t.lap("forget");
             deleteTree(dir);
-            store.delete(b.id);
-            t.lap("db");
+            t.lap("rmdir");
+            // Snapshot and row go in one commit; until it, the REMOVING row makes a restarted daemon finish the job.
+            store.atomically(c -> {
+                removeSnapshot(b.rec.snapshotKey());
+                store.delete(b.id);
+                return null;
+            });
+            t.lap("snapshot+db");
             boxes.remove(b.id);
             code = b.rec.exitCode();
             for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The snapshot mounts a container start and exit need, done with mount(2)/umount2(2) instead of
  * spawning mount(8)/umount(8) (a process start each, 10-30 ms on a loaded host). Only the shapes the
- * snapshotters produce are handled here: overlay with {@code key=value} options (plus ro/rw) and
+ * snapshotters produce are handled here: overlay with {@code key=value} options (plus ro/rw and
+ * volatile) and
  * bind/rbind with ro/rw. Anything else, and mounts carrying {@link Mounter#CHDIR_OPTION} (their
  * relative lowerdirs need the mounting process's working directory, which a multi-threaded JVM
  * cannot change), go to mount(8) as before.
@@ -25,7 +26,7 @@ final class DirectMounts {
         if ("overlay".equals(m.type())) {
             for (String o : opts) {
                 if (o.startsWith(Mounter.CHDIR_OPTION) || o.indexOf(',') >= 0) return false;
-                if (!o.equals("ro") && !o.equals("rw") && o.indexOf('=') < 0) return false;
+                if (!o.equals("ro") && !o.equals("rw") && !o.equals("volatile") && o.indexOf('=') < 0) return false;
             }
             return true;
         }
@@ -44,7 +45,7 @@ final class DirectMounts {
         try {
             if ("overlay".equals(m.type())) {
                 List<String> data = new ArrayList<>();
-                for (String o : opts) if (o.indexOf('=') >= 0) data.add(o);
+                for (String o : opts) if (o.indexOf('=') >= 0 || o.equals("volatile")) data.add(o);
                 MountCalls.mount(m.source(), t, "overlay", ro ? MountCalls.MS_RDONLY : 0, String.join(",", data));
                 return;
             }
