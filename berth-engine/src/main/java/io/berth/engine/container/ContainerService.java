@@ -128,6 +128,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         int generation;
         /** Set when removal begins: no restart policy may start it again. */
         volatile boolean removing;
+        /** The cgroups path of the current run's spec (null until a start of this daemon): saves re-reading config.json. */
+        volatile String cgroupsPath;
 
         Box(ContainerRecord r) {
             this.id = r.id();
@@ -326,6 +328,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             t.lap("mount");
             SpecGenerator.Generated g = generator.generate(config(r), rootfs);
             Files.write(dir.resolve("config.json"), ContainerStore.JSON.writeValueAsBytes(g.spec()));
+            b.cgroupsPath = g.spec().linux() == null ? null : g.spec().linux().cgroupsPath();
             t.lap("spec");
             CreateOptions o = CreateOptions.defaults(runtime.config(), b.id).withTerminal(spec.tty())
                     .withStdin(spec.openStdin(), spec.stdinOnce()).withRuntime(h.runtime()).withLogPath(logPath(b.id));
@@ -1250,6 +1253,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
 
     /** The running container's cgroup, from the spec it was started with; null when it has none. */
     private Cgroups cgroups(String id) {
+        Box b = boxes.get(id);
+        String known = b == null ? null : b.cgroupsPath;
+        if (known != null && !known.isEmpty()) return Cgroups.of(known);
         try {
             Spec spec = ContainerStore.JSON.readValue(containersDir.resolve(id).resolve("config.json").toFile(), Spec.class);
             String p = spec.linux() == null ? null : spec.linux().cgroupsPath();
