@@ -1239,6 +1239,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
         }
         for (Box b : boxes.values()) for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
+        runtime.stopExitWatch();
     }
 
     // ---- stats, top, update (resources) ----------------------------------------------------------

@@ -317,6 +317,9 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
      */
     public ExitWatch.Signal exitSignal(String id) { return exitWatch.subscribe(id); }
 
+    /** Releases the exit-file watch (its inotify instance); monitors still running fall back to polling. */
+    public void stopExitWatch() { exitWatch.close(); }
+
     @Override
     public Liveness check(String id) {
         Path exitFile = cfg.exitDir().resolve(id);

@@ -23,12 +23,14 @@ import java.util.concurrent.TimeUnit;
  * file stays the truth, so a lost event (queue overflow, which wakes everyone) or a watch that cannot
  * be set up (inotify limits) only makes the monitor fall back to its timeout.
  */
-public final class ExitWatch {
+public final class ExitWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ExitWatch.class.getName());
 
     private final Path dir;
     private final Map<String, Signal> signals = new ConcurrentHashMap<>();
     private volatile boolean started, broken;
+    /** The inotify instance while watching (a per-user kernel resource, 128 by default: closed with the service). */
+    private WatchService watch;
 
     ExitWatch(Path dir) { this.dir = dir; }
 
@@ -67,13 +69,35 @@ public final class ExitWatch {
             try {
                 Files.createDirectories(dir);
                 WatchService ws = FileSystems.getDefault().newWatchService();
-                dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+                try {
+                    dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+                } catch (IOException | RuntimeException e) {
+                    ws.close();
+                    throw e;
+                }
+                watch = ws;
                 Thread.ofPlatform().daemon().name("berth-exit-watch").start(() -> dispatch(ws));
             } catch (IOException | RuntimeException e) {
                 broken = true;
                 LOG.log(System.Logger.Level.WARNING, "watching exit files in " + dir + ": " + e.getMessage() + "; polling instead");
             }
         }
+    }
+
+    /** Stops watching (monitors fall back to polling) and releases the inotify instance. */
+    @Override
+    public synchronized void close() {
+        started = true; // no later subscription starts a new watch
+        broken = true;
+        if (watch != null) {
+            try {
+                watch.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
+            watch = null;
+        }
+        for (Signal s : signals.values()) s.changed.release();
     }
 
     private void dispatch(WatchService ws) {

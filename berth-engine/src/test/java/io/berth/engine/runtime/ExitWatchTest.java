@@ -16,8 +16,7 @@ class ExitWatchTest {
     @Test
     void wakesTheSubscriberOfTheWrittenFileOnly() throws Exception {
         Path exits = tmp.resolve("exits");
-        ExitWatch w = new ExitWatch(exits);
-        try (ExitWatch.Signal a = w.subscribe("a"); ExitWatch.Signal b = w.subscribe("b")) {
+        try (ExitWatch w = new ExitWatch(exits); ExitWatch.Signal a = w.subscribe("a"); ExitWatch.Signal b = w.subscribe("b")) {
             Thread.ofVirtual().start(() -> {
                 try {
                     Thread.sleep(200);
@@ -40,12 +39,23 @@ class ExitWatchTest {
     @Test
     void aChangeBeforeTheWaitIsNotLost() throws Exception {
         Path exits = tmp.resolve("exits");
-        ExitWatch w = new ExitWatch(exits);
-        try (ExitWatch.Signal s = w.subscribe("c")) {
+        try (ExitWatch w = new ExitWatch(exits); ExitWatch.Signal s = w.subscribe("c")) {
             Files.writeString(exits.resolve("c"), "137");
             Thread.sleep(300); // the event arrives while nobody waits
             long t0 = System.nanoTime();
             s.await(Duration.ofSeconds(20), Duration.ofMillis(20));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void closedWatchFallsBackToPolling() throws Exception {
+        ExitWatch w = new ExitWatch(tmp.resolve("exits"));
+        try (ExitWatch.Signal s = w.subscribe("d")) {
+            w.close();
+            long t0 = System.nanoTime();
+            s.await(Duration.ofSeconds(20), Duration.ofMillis(50));
+            s.await(Duration.ofSeconds(20), Duration.ofMillis(50)); // the close's wake-up is used up: now a 50 ms poll
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
         }
     }
