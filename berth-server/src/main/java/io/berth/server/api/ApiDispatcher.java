@@ -18,7 +18,11 @@ public final class ApiDispatcher implements ExchangeHandler {
     private static final System.Logger LOG = System.getLogger("io.berth.server");
     private final Router router;
     /** BERTH_TRACE=1 logs each request's wall time (latency work; see io.berth.engine.sys.Trace). */
-    private static final boolean TRACE = System.getenv("BERTH_TRACE") != null && !"0".equals(System.getenv("BERTH_TRACE"));
+    private static final boolean TRACE = traceOn(System.getenv("BERTH_TRACE"));
+
+    static boolean traceOn(String v) {
+        return v != null && !v.isEmpty() && !v.equals("0") && !v.equalsIgnoreCase("false");
+    }
 
     public ApiDispatcher(Router router) { this.router = router; }
 
