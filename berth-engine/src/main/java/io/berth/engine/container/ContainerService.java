@@ -43,6 +43,7 @@ import io.berth.engine.runtime.LogQuery;
 import io.berth.engine.snapshot.Mounter;
 import io.berth.engine.snapshot.Snapshotter;
 import io.berth.engine.store.Database;
+import io.berth.engine.sys.Trace;
 import io.berth.spec.image.ImageConfig;
 import io.berth.spec.runtime.Spec;
 
@@ -77,9 +78,10 @@ import java.util.stream.Stream;
  * after a failed create, and that must never walk into a mounted rootfs).
  *
  * <h2>Monitoring</h2>
- * Each running container has one virtual thread that polls conmon's exit file (conmon writes it the
+ * Each running container has one virtual thread that waits for conmon's exit file (conmon writes it the
  * moment the process is reaped, then lingers for a second or two, so waiting for conmon itself would
- * delay every exit). When the file appears the thread records the exit, deletes the runtime state,
+ * delay every exit); an inotify watch ({@link io.berth.engine.runtime.ExitWatch}) wakes it when the
+ * file is written, and once a second it checks that conmon still lives. When the file appears the thread records the exit, deletes the runtime state,
  * unmounts the rootfs, wakes waiters and applies the restart policy or auto-remove. Containers outlive
  * the service: {@link #open} re-adopts them from the records.
  *
@@ -89,6 +91,8 @@ import java.util.stream.Stream;
 public final class ContainerService implements ContainerEngine, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ContainerService.class.getName());
     private static final Duration POLL = Duration.ofMillis(20);
+    /** How often a monitor checks that conmon still lives (exits themselves arrive through ExitWatch). */
+    private static final Duration LIVENESS = Duration.ofSeconds(1);
     private static final String SNAPSHOT_PREFIX = "container-";
 
     private final ImageService images;
@@ -103,9 +107,15 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     private final Map<String, Exec> execs = new ConcurrentHashMap<>();
     private final Object names = new Object();
+    /** Names of containers being created (guarded by {@link #names}): taken, though not yet in {@link #boxes}. */
+    private final Set<String> reservedNames = new java.util.HashSet<>();
+    /** IDs between create's first write and its record: the orphan sweep must not take their files for orphans. */
+    private final Set<String> creating = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private final EventBus events = new EventBus();
+    /** Daemon-wide poststop hooks exist: runc delete must then finish before the rootfs is unmounted. */
+    private final boolean poststopHooks;
 
     /** A container in memory: its record and the things waiting on it. Its monitor lock guards state changes. */
     private static final class Box {
@@ -120,6 +130,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         int generation;
         /** Set when removal begins: no restart policy may start it again. */
         volatile boolean removing;
+        /** The cgroups path of the current run's spec (null until a start of this daemon): saves re-reading config.json. */
+        volatile String cgroupsPath;
 
         Box(ContainerRecord r) {
             this.id = r.id();
@@ -152,6 +164,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         this.store = new ContainerStore(db);
         this.containersDir = root.resolve("containers");
         this.driver = driver;
+        this.poststopHooks = defaults.hooks().poststop() != null && !defaults.hooks().poststop().isEmpty();
     }
 
     /**
@@ -184,7 +197,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         networks.validate(spec);
         if (spec.name() != null && !spec.name().isEmpty() && !Names.valid(spec.name().startsWith("/") ? spec.name().substring(1) : spec.name()))
             throw BerthException.invalid("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", spec.name());
+        Trace.Laps t = Trace.laps("create", spec.image());
         ImageService.ResolvedImage img = images.resolveForContainer(spec.image());
+        t.lap("resolve");
         ImageConfig cfg = img.config();
         ImageConfig.Config ic = cfg.config() != null ? cfg.config() : new ImageConfig.Config(null, null, null, null, null, null, null, null, null);
         SpecOpts.dockerArgs(ic, spec.entrypoint(), spec.cmd()); // "no command specified" now, not at start
@@ -192,34 +207,54 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         String id = Names.newId();
         String key = SNAPSHOT_PREFIX + id;
         Box box;
+        String name;
+        // The name is reserved under the lock; the snapshot and the row are made outside it, so
+        // parallel creates (a burst of runs) do not queue behind each other's disk work.
         synchronized (names) {
-            String name = spec.name() == null || spec.name().isEmpty() ? Names.generate(n -> byName(n) != null)
+            name = spec.name() == null || spec.name().isEmpty() ? Names.generate(n -> byName(n) != null || reservedNames.contains(n))
                     : spec.name().startsWith("/") ? spec.name().substring(1) : spec.name();
             Box other = byName(name);
             if (other != null) throw nameConflict(name, other.id);
-            try {
-                Files.createDirectories(containersDir.resolve(id));
-                snapshots.prepare(key, img.topChainId(), Map.of());
-            } catch (IOException e) {
-                deleteTree(containersDir.resolve(id));
-                throw new BerthException(BerthException.Kind.UNAVAILABLE, "creating container " + id + ": preparing its root filesystem: " + e.getMessage(), e);
-            }
+            if (!reservedNames.add(name)) throw nameConflict(name, "(being created)");
+        }
+        try {
             ContainerRecord r = new ContainerRecord(id, name, spec.withName(name), img.imageId(), cfg, Instant.now(), Status.CREATED,
                     0, 0, null, null, null, 0, false, key);
+            creating.add(id);
             try {
+                Files.createDirectories(containersDir.resolve(id));
                 volumeMounts.plan(id, spec, cfg);
-                store.put(r);
+                // Snapshot row and container row in one commit: a crash leaves both or neither.
+                store.atomically(c -> {
+                    snapshots.prepare(key, img.topChainId(), Map.of());
+                    t.lap("snapshot");
+                    store.put(r);
+                    return null;
+                });
+                t.lap("db");
+            } catch (IOException e) {
+                volumeMounts.release(id, true);
+                deleteTree(containersDir.resolve(id));
+                throw new BerthException(BerthException.Kind.UNAVAILABLE, "creating container " + id + ": preparing its root filesystem: " + e.getMessage(), e);
             } catch (RuntimeException e) {
                 volumeMounts.release(id, true);
-                removeSnapshot(key);
+                ignore(() -> removeSnapshot(key)); // rolled back with the row; a leftover directory is the snapshotter's to sweep
                 deleteTree(containersDir.resolve(id));
                 throw e;
             }
             box = new Box(r);
-            boxes.put(id, box);
+            synchronized (names) {
+                boxes.put(id, box);
+            }
             networks.created(id, r.spec());
+        } finally {
+            creating.remove(id);
+            synchronized (names) {
+                reservedNames.remove(name);
+            }
         }
         emit(box, "create", Map.of());
+        t.end();
         return new CreateReport(box.id, List.of());
     }
 
@@ -290,18 +325,24 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         ContainerSpec spec = r.spec();
         HostSpec h = spec.host() == null ? HostSpec.DEFAULT : spec.host();
         boolean created = false;
+        Trace.Laps t = Trace.laps("start", b.id);
         try {
             Files.createDirectories(rootfs);
-            if (!Mounter.isMountPoint(rootfs)) mounter.mount(snapshots.mounts(r.snapshotKey()), rootfs);
+            if (!Mounter.isMountPoint(rootfs)) mountRootfs(r, rootfs);
             volumeMounts.populate(b.id, rootfs);
+            t.lap("mount");
             networks.setUp(b.id, r.name(), spec, r.imageConfig());
+            t.lap("network");
             SpecGenerator.Generated g = generator.generate(networks.configure(b.id, config(r)), rootfs);
             Files.write(dir.resolve("config.json"), ContainerStore.JSON.writeValueAsBytes(g.spec()));
+            b.cgroupsPath = g.spec().linux() == null ? null : g.spec().linux().cgroupsPath();
+            t.lap("spec");
             CreateOptions o = CreateOptions.defaults(runtime.config(), b.id).withTerminal(spec.tty())
                     .withStdin(spec.openStdin(), spec.stdinOnce()).withRuntime(h.runtime()).withLogPath(logPath(b.id));
             Files.deleteIfExists(dir.resolve(OOM_MARKER));
             CreatedContainer c = runtime.create(b.id, dir, o);
             created = true;
+            t.lap("conmon-create");
             // Attach clients waiting for this start connect now, before the process runs: they see all output.
             for (Sessions.ContainerAttach a : b.pending) {
                 try {
@@ -311,13 +352,17 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 }
             }
             b.pending.clear();
+            t.lap("attach");
             runtime.start(b.id);
+            t.lap("runc-start");
             b.generation++;
             b.rec = r.started(c.pid(), Instant.now(), policyRestart);
             store.put(b.rec);
+            t.lap("db");
             int gen = b.generation;
             spawn("monitor-" + b.id.substring(0, 12), () -> monitor(b, gen));
             emit(b, "start", Map.of());
+            t.end();
         } catch (IOException | RuntimeException e) {
             if (created) ignore(() -> runtime.delete(b.id, true));
             ignore(() -> networks.tearDown(b.id));
@@ -333,6 +378,25 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             if (e instanceof BerthException be) throw be;
             throw new BerthException(BerthException.Kind.INTERNAL, "starting container " + b.id + ": " + msg, e);
         }
+    }
+
+    /** Cleared when the kernel refuses overlay's volatile option (before 5.10): then --rm rootfs mount as any other. */
+    private volatile boolean volatileOverlay = true;
+
+    /** Mounts a container's snapshot on its rootfs; volatile for --rm containers (see {@link VolatileRootfs}). */
+    private void mountRootfs(ContainerRecord r, Path rootfs) throws IOException {
+        List<io.berth.spec.runtime.Mount> mounts = snapshots.mounts(r.snapshotKey());
+        List<io.berth.spec.runtime.Mount> v = autoRemove(r) && volatileOverlay ? VolatileRootfs.of(mounts) : null;
+        if (v != null) {
+            try {
+                mounter.mount(v, rootfs);
+                return;
+            } catch (IOException e) {
+                volatileOverlay = false;
+                LOG.log(System.Logger.Level.WARNING, "overlay refuses the volatile option (" + e.getMessage() + "); --rm containers mount as others");
+            }
+        }
+        mounter.mount(mounts, rootfs);
     }
 
     /** The spec generator's view of a container: the stored request translated to engine terms. */
@@ -367,14 +431,23 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     // ---- exits and restart policies -----------------------------------------------------------------
 
     private void monitor(Box b, int gen) {
-        int n = 0;
+        try (io.berth.engine.runtime.ExitWatch.Signal exit = runtime.exitSignal(b.id)) {
+            monitor(b, gen, exit);
+        }
+    }
+
+    private void monitor(Box b, int gen, io.berth.engine.runtime.ExitWatch.Signal exit) {
+        long nextCheck = System.nanoTime() + LIVENESS.toNanos();
         while (!closed) {
             OptionalInt code = runtime.exitCode(b.id);
             if (code.isPresent()) {
+                if (Trace.ON) ignore(() -> Trace.note("exit-seen", b.id, "lag " + java.time.Duration.between(
+                        Files.getLastModifiedTime(runtime.config().exitDir().resolve(b.id)).toInstant(), Instant.now()).toMillis() + " ms"));
                 exited(b, gen, code.getAsInt(), null);
                 return;
             }
-            if (++n % 50 == 0) { // about every second: is conmon still there?
+            if (System.nanoTime() - nextCheck >= 0) { // about every second: is conmon still there?
+                nextCheck = System.nanoTime() + LIVENESS.toNanos();
                 try {
                     Liveness l = runtime.check(b.id);
                     switch (l) {
@@ -392,7 +465,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 }
             }
             try {
-                Thread.sleep(POLL);
+                exit.await(LIVENESS, POLL); // woken by conmon writing the exit file
             } catch (InterruptedException e) {
                 return;
             }
@@ -408,12 +481,28 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         boolean wasStopped;
         synchronized (b) {
             if (closed || b.generation != gen || !b.rec.running()) return;
+            Trace.Laps t = Trace.laps("exit", b.id);
             ignore(() -> recordOom(b.id)); // before delete: the cgroup goes with the runtime state
-            ignore(() -> runtime.delete(b.id, true));
+            t.lap("oom");
+            // runc delete (a process, tens of ms) runs while the rootfs is unmounted and the exit is
+            // stored: neither touches the runtime's state. Poststop hooks run inside delete and may
+            // look at the rootfs, so with any configured the old order stays.
+            java.util.concurrent.CompletableFuture<Void> delete = poststopHooks ? null
+                    : java.util.concurrent.CompletableFuture.runAsync(() -> ignore(() -> runtime.delete(b.id, true)), Thread::startVirtualThread);
+            if (delete == null) ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
+            t.lap("umount");
             ignore(() -> networks.tearDown(b.id));
+            t.lap("network");
             b.rec = b.rec.exited(code, at, why);
+            // --rm: recorded as being removed in the same write (the removal follows at once, and a
+            // daemon that dies first finishes it on restart), saving the removal its own commit.
+            if (autoRemove(b.rec)) b.rec = b.rec.withStatus(Status.REMOVING);
             ignore(() -> store.put(b.rec));
+            t.lap("db");
+            if (delete != null) delete.join();
+            t.lap("runc-delete");
+            t.end();
             wake = b.nextExit;
             b.nextExit = new java.util.concurrent.CompletableFuture<>();
             wasStopped = b.rec.manuallyStopped();
@@ -421,6 +510,10 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         }
         wake.complete(code);
         afterExit(b, code, wasStopped);
+    }
+
+    private static boolean autoRemove(ContainerRecord r) {
+        return r.spec().host() != null && r.spec().host().autoRemove();
     }
 
     private void afterExit(Box b, int code, boolean manuallyStopped) {
@@ -716,7 +809,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "removing container " + b.id + ": no exit seen after SIGKILL; deleting it anyway");
         }
         int code;
+        Trace.Laps t = Trace.laps("remove", b.id);
         synchronized (b) {
+            t.lap("lock");
             if (!boxes.containsKey(b.id)) return;
             if (b.rec.status() != Status.REMOVING) {
                 if (b.rec.running() && exit == null) throw BerthException.conflict("You cannot remove a running container %s. Stop the container before attempting removal or force remove", b.id);
@@ -739,11 +834,19 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             } catch (IOException e) {
                 throw new BerthException(BerthException.Kind.UNAVAILABLE, "removing container " + b.id + ": unmounting its root filesystem: " + e.getMessage(), e);
             }
+            t.lap("db+umount");
             runtime.forget(b.id);
             ignore(() -> networks.forget(b.id));
-            removeSnapshot(b.rec.snapshotKey());
+            t.lap("forget");
             deleteTree(dir);
-            store.delete(b.id);
+            t.lap("rmdir");
+            // Snapshot and row go in one commit; until it, the REMOVING row makes a restarted daemon finish the job.
+            store.atomically(c -> {
+                removeSnapshot(b.rec.snapshotKey());
+                store.delete(b.id);
+                return null;
+            });
+            t.lap("snapshot+db");
             volumeMounts.release(b.id, volumes || b.rec.spec().host() != null && b.rec.spec().host().autoRemove());
             boxes.remove(b.id);
             code = b.rec.exitCode();
@@ -752,6 +855,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         }
         b.nextExit.complete(code);
         b.removed.complete(code);
+        t.end();
     }
 
     @Override
@@ -1015,7 +1119,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             process = processJson(b, s, terminal);
             x.started = true;
         }
+        Trace.Laps t = Trace.laps("exec-start", b.id);
         ExecProcess p = runtime.exec(b.id, execId, process, new ExecOptions(terminal, s.attachStdin() && !detach));
+        t.end();
         x.process = p;
         emit(b, "exec_start: " + String.join(" ", s.cmd()), Map.of("execID", execId));
         p.onExit().whenComplete((code, err) -> {
@@ -1165,6 +1271,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
         }
         for (Box b : boxes.values()) for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
+        runtime.stopExitWatch();
     }
 
     // ---- stats, top, update (resources) ----------------------------------------------------------
@@ -1179,6 +1286,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
 
     /** The running container's cgroup, from the spec it was started with; null when it has none. */
     private Cgroups cgroups(String id) {
+        Box b = boxes.get(id);
+        String known = b == null ? null : b.cgroupsPath;
+        if (known != null && !known.isEmpty()) return Cgroups.of(known);
         try {
             Spec spec = ContainerStore.JSON.readValue(containersDir.resolve(id).resolve("config.json").toFile(), Spec.class);
             String p = spec.linux() == null ? null : spec.linux().cgroupsPath();
@@ -1401,8 +1511,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         } catch (IOException e) {
             cleaned.add("listing mounts failed: " + e.getMessage());
         }
-        synchronized (names) { // create holds it from snapshot to record: nothing is half-made while this runs
-            cleaned.addAll(OrphanSweep.sweep(snapshots, SNAPSHOT_PREFIX, mounter, containersDir, runtime, boxes::containsKey));
+        synchronized (names) { // with `creating`: ids whose create is between its first write and its record are skipped
+            cleaned.addAll(OrphanSweep.sweep(snapshots, SNAPSHOT_PREFIX, mounter, containersDir, runtime, id -> boxes.containsKey(id) || creating.contains(id)));
         }
         return new SystemCheckReport(SystemCheck.preflight(runtime.config(), driver), cleaned);
     }

@@ -47,6 +47,15 @@ final class ContainerStore {
         db.migrate(COMPONENT, MIGRATIONS);
     }
 
+    /**
+     * Runs {@code work} in one transaction of the engine database: the container and snapshot
+     * changes it makes (each their own transaction otherwise, now savepoints) commit together, with
+     * one fsync instead of one each, and a crash keeps all of them or none.
+     */
+    <T, X extends Exception> T atomically(Database.Work<T, X> work) throws X {
+        return db.transaction(work);
+    }
+
     /** Inserts or replaces the row; CONFLICT when the name belongs to another container. */
     void put(ContainerRecord r) {
         db.transaction(c -> {

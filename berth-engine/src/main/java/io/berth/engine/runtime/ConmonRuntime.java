@@ -6,6 +6,7 @@ import io.berth.api.BerthException;
 import io.berth.engine.sys.ErrnoException;
 import io.berth.engine.sys.Fd;
 import io.berth.engine.sys.Syscalls;
+import io.berth.engine.sys.Trace;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,6 +59,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
     public ConmonRuntime(RuntimeConfig cfg, ProcessRunner runner) {
         this.cfg = cfg;
         this.runner = runner;
+        this.exitWatch = new ExitWatch(cfg.exitDir());
     }
 
     public ConmonRuntime(RuntimeConfig cfg) { this(cfg, ProcessRunner.system()); }
@@ -86,11 +88,14 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
             throw new BerthException(BerthException.Kind.INTERNAL, "creating container " + id + ": " + e.getMessage(), e);
         }
         runtimeOf.put(id, rt);
+        Trace.Laps t = Trace.laps("conmon-create", id);
         List<String> conmon = Commands.conmonCreate(cfg, id, bundle.toAbsolutePath(), o.withRuntime(rt));
         Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withSyncPipes(cfg, conmon), Commands.syncEnv(false), null, cfg.timeout()));
+        t.lap("spawn");
         // Closing our stdin ends the wrapper; it must live until the sync message is read (see Commands).
         try (OutputStream keepAlive = p.getOutputStream(); InputStream syncIn = p.getInputStream()) {
             ConmonSync.Message m = new ConmonSync(syncIn, "creating container " + id).next(cfg.timeout());
+            t.lap("sync");
             if (m == null || m.failed()) {
                 String why = m == null ? "conmon exited without reporting (is " + cfg.conmon() + " a working conmon 2.x?)"
                         : createFailure(rt, Commands.runtimeMessage(m.message()));
@@ -104,6 +109,8 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
                 sleep(10);
                 conmonPid = readPid(o.conmonPidFile());
             }
+            t.lap("pidfile");
+            t.end();
             return new CreatedContainer(id, m.data(), conmonPid.orElse(0));
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.INTERNAL, "creating container " + id + ": " + e.getMessage(), e);
@@ -211,6 +218,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         } catch (IOException e) {
             throw BerthException.internal(what + ": " + e.getMessage(), e);
         }
+        Trace.Laps t = Trace.laps("conmon-exec", containerId);
         List<String> conmon = Commands.conmonExec(cfg, rt, containerId, execId, execDir, cfg.socketDir(), options);
         Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withExecPipes(cfg, conmon), Commands.syncEnv(true), null, cfg.timeout()));
         OutputStream start = p.getOutputStream();
@@ -218,13 +226,18 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         AttachSession attach = null;
         try {
             // conmon reads the start pipe once before setting up, and once more before running the process.
+            t.lap("spawn");
             go(start);
             ConmonSync.Message ready = sync.next(cfg.timeout());
             if (ready == null || ready.failed()) throw failure(what, rt, ready);
+            t.lap("ready");
             attach = AttachSession.connect(cfg.socketDir().resolve(execId).resolve("attach"));
+            t.lap("attach");
             go(start);
             ConmonSync.Message pid = sync.next(cfg.timeout());
             if (pid == null || pid.failed()) throw failure(what, rt, pid);
+            t.lap("runc-exec");
+            t.end();
             return new ExecProcess(containerId, execId, execDir, pid.data(), attach, sync, p);
         } catch (RuntimeException e) {
             if (attach != null) attach.close();
@@ -305,6 +318,17 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
 
     @Override
     public OptionalInt exitCode(String id) { return readExitFile(cfg.exitDir().resolve(id)); }
+
+    private final ExitWatch exitWatch;
+
+    /**
+     * Subscribes to changes of a container's exit file (inotify), so that a monitor learns of the
+     * exit at once instead of at its next poll. Subscribe, then read {@link #exitCode}, then await.
+     */
+    public ExitWatch.Signal exitSignal(String id) { return exitWatch.subscribe(id); }
+
+    /** Releases the exit-file watch (its inotify instance); monitors still running fall back to polling. */
+    public void stopExitWatch() { exitWatch.close(); }
 
     @Override
     public Liveness check(String id) {

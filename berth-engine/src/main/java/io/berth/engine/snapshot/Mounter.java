@@ -37,14 +37,23 @@ public final class Mounter {
 
     private final Tools tools;
     private final CommandRunner runner;
+    /** Whether plain overlay and bind mounts use the syscalls ({@link DirectMounts}) instead of mount(8). */
+    private final boolean direct;
 
+    /** The host's mount(8)/umount(8), with the common cases done by syscalls (see {@link DirectMounts}). */
     public Mounter() {
-        this(Tools.defaults(), CommandRunner.system());
+        this(Tools.defaults(), CommandRunner.system(), true);
     }
 
+    /** Every mount and unmount through {@code runner} (tests inject one to see or fail the invocations). */
     public Mounter(Tools tools, CommandRunner runner) {
+        this(tools, runner, false);
+    }
+
+    private Mounter(Tools tools, CommandRunner runner, boolean direct) {
         this.tools = tools;
         this.runner = runner;
+        this.direct = direct;
     }
 
     CommandRunner runner() { return runner; }
@@ -57,13 +66,14 @@ public final class Mounter {
         int done = 0;
         try {
             for (Mount m : mounts) {
-                runner.run(mountInvocation(tools, m, target));
+                if (direct && DirectMounts.supports(m)) DirectMounts.mount(m, target);
+                else runner.run(mountInvocation(tools, m, target));
                 done++;
             }
         } catch (IOException | RuntimeException e) {
             for (int i = 0; i < done; i++) {
                 try {
-                    runner.run(unmountInvocation(tools, target));
+                    unmountTop(target);
                 } catch (IOException ue) {
                     e.addSuppressed(ue);
                 }
@@ -79,11 +89,16 @@ public final class Mounter {
     public boolean unmount(Path target) throws IOException {
         boolean any = false;
         for (int i = 0; i < 64 && isMountPoint(target); i++) {
-            runner.run(unmountInvocation(tools, target));
+            unmountTop(target);
             any = true;
         }
         if (isMountPoint(target)) throw new IOException("unmounting " + target + ": still mounted after 64 unmounts");
         return any;
+    }
+
+    private void unmountTop(Path target) throws IOException {
+        if (direct) DirectMounts.unmount(target);
+        else runner.run(unmountInvocation(tools, target));
     }
 
     /** Unmounts every mount at or below {@code dir}, deepest first (before deleting a tree). */

@@ -17,10 +17,17 @@ import java.util.Map;
 public final class ApiDispatcher implements ExchangeHandler {
     private static final System.Logger LOG = System.getLogger("io.berth.server");
     private final Router router;
+    /** BERTH_TRACE=1 logs each request's wall time (latency work; see io.berth.engine.sys.Trace). */
+    private static final boolean TRACE = traceOn(System.getenv("BERTH_TRACE"));
+
+    static boolean traceOn(String v) {
+        return v != null && !v.isEmpty() && !v.equals("0") && !v.equalsIgnoreCase("false");
+    }
 
     public ApiDispatcher(Router router) { this.router = router; }
 
     @Override public void handle(HttpExchange ex) {
+        long t0 = TRACE ? System.nanoTime() : 0;
         try {
             // ';' is an ordinary character here: filters and labels may contain it.
             QueryStringDecoder q = new QueryStringDecoder(ex.uri(), StandardCharsets.UTF_8, true, 1024, true);
@@ -31,6 +38,9 @@ public final class ApiDispatcher implements ExchangeHandler {
             m.handler().serve(new ApiRequest(ex, v, m.params(), q.parameters()));
         } catch (Throwable t) {
             fail(ex, t);
+        } finally {
+            if (TRACE) LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT, "trace http %s %s: %.1f ms",
+                    ex.method(), ex.uri(), (System.nanoTime() - t0) / 1e6));
         }
     }
 
