@@ -543,6 +543,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            awaitNetworking();
             synchronized (b) {
                 if (closed || b.removing || b.rec.status() != Status.RESTARTING) return;
                 try {
@@ -617,6 +618,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     /** Starts a stopped container whose restart policy says so when the daemon starts (see {@link StartupRestarts}). */
     private void startAtDaemonStart(Box b) {
         spawn("restart-" + b.id.substring(0, 12), () -> {
+            awaitNetworking();
             synchronized (b) {
                 if (closed || b.removing || b.rec.status() != Status.EXITED) return;
                 try {
@@ -1570,6 +1572,21 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
      * down what containers that no longer run left behind (crash recovery). Starts by restart policies
      * that come earlier wait for this (see {@link io.berth.engine.network.ContainerNetworking#deferred}).
      */
+    /**
+     * Restarts that begin while the engine is still opening (re-adoption, restart policies) wait here,
+     * holding no lock, until networking is wired: waiting inside the box's lock would block open's
+     * own system check on that lock, and open must return before networking can be wired.
+     */
+    private void awaitNetworking() {
+        try {
+            networksReady.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // the deferred stand-in decides (NONE after its own wait)
+        }
+    }
+
     public void useNetworks(io.berth.engine.network.ContainerNetworking n) {
         Set<String> known = new java.util.HashSet<>(), running = new java.util.HashSet<>();
         for (Box b : boxes.values()) {
