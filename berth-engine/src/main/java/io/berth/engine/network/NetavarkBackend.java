@@ -21,13 +21,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * the engine's own ({@code ROOT/netavark}).
  *
  * <p>Calls are serialised: netavark edits iptables chains shared by all of a host's networks and
- * aardvark's files shared by all containers of a network.
+ * aardvark's files shared by all containers of a network. Within a JVM by a lock; across processes
+ * (two daemons, a daemon and a test's engine) by an flock on {@link #HOST_LOCK}: netavark 1.4 takes
+ * no lock of its own, and two interleaved runs fail with "Chain already exists" or "No chain/target".
  */
 public final class NetavarkBackend implements NetworkBackend {
     public static final Path NETAVARK = Path.of("/usr/lib/podman/netavark");
     public static final Path AARDVARK = Path.of("/usr/lib/podman/aardvark-dns");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ReentrantLock LOCK = new ReentrantLock(); // one per JVM: engines in tests share the host
+    static final Path HOST_LOCK = Path.of("/run/lock/berth-netavark.lock");
 
     private final Path netavark, aardvark, configDir;
 
@@ -43,7 +46,7 @@ public final class NetavarkBackend implements NetworkBackend {
     public Attachment setup(Path netns, Request r) {
         byte[] in = request(r);
         LOCK.lock();
-        try {
+        try (HostLock ignored = HostLock.take()) {
             Files.createDirectories(configDir);
             Cmd.Result res = Cmd.run(argv("setup", netns), in);
             if (res.code() != 0) {
@@ -63,7 +66,7 @@ public final class NetavarkBackend implements NetworkBackend {
     @Override
     public void teardown(Path netns, Request r) {
         LOCK.lock();
-        try {
+        try (HostLock ignored = HostLock.take()) {
             Files.createDirectories(configDir);
             Cmd.Result res = Cmd.run(argv("teardown", netns), request(r));
             // A namespace already gone (crash recovery) still gets its host side removed by netavark; only
@@ -120,5 +123,23 @@ public final class NetavarkBackend implements NetworkBackend {
         List<String> dns = new ArrayList<>();
         st.path("dns_server_ips").forEach(d -> dns.add(d.asText()));
         return new Attachment(mac, dns);
+    }
+
+    /** The host-wide flock around one netavark call (released when the channel closes, also on a crash). */
+    private record HostLock(java.nio.channels.FileChannel channel) implements AutoCloseable {
+        static HostLock take() throws IOException {
+            Files.createDirectories(HOST_LOCK.getParent());
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(HOST_LOCK,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            try {
+                ch.lock();
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            return new HostLock(ch);
+        }
+
+        @Override public void close() throws IOException { channel.close(); }
     }
 }
