@@ -136,6 +136,7 @@ class NetworkLeakIT {
         NetTraces before = settled(null);
         assertThat(before.netns()).as("namespaces with nothing running").isEmpty();
         assertThat(before.leases()).as("leases with nothing running").isEmpty();
+        assertThat(before.rules()).as("port forwarding rules with nothing running").noneMatch(l -> l.contains("DNAT") || l.contains("dport"));
 
         Queue<String> ips = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger(2);
@@ -172,6 +173,7 @@ class NetworkLeakIT {
     @Order(2)
     void killNineWithNetworkedContainersThenRestartKeepsTheRunningAndTearsDownTheRest() throws Exception {
         NetTraces baseline = settled(null);
+        assertThat(baseline.rules()).as("port forwarding rules with nothing running").noneMatch(l -> l.contains("DNAT") || l.contains("dport"));
         String net = createNetwork("nl-crash");
         Path gate = scratch.resolve("gate");
         Files.createDirectories(gate);
@@ -201,14 +203,15 @@ class NetworkLeakIT {
         daemon.restart();
 
         await("the published port answers after the restart", () -> httpGet(webPort).contains("ok-from-berth"));
-        await("the peer is reached by name after the restart", NetworkLeakIT::reachesDb);
+        awaitOr("the peer is reached by name after the restart", NetworkLeakIT::reachesDb, NetworkLeakIT::nameDiagnostics);
         assertThat(docker.ok("inspect", "-f", "{{.State.Status}}", "nl-quit").out()).isEqualTo("exited");
-        await("the exited container's networking is torn down", () -> {
+        awaitOr("the exited container's networking is torn down", () -> {
             NetTraces t = NetTraces.take();
-            return !t.netns().contains(quit) && t.leases().stream().noneMatch(l -> l.contains(quit))
+            // its endpoint row stays (the container still exists, as Docker keeps its network settings); lease and sandbox go
+            return !t.netns().contains(quit) && t.leases().stream().noneMatch(l -> l.contains(quit) && !l.startsWith("endpoint "))
                     && t.rules().stream().noneMatch(l -> l.contains(quitIp) || l.contains(quit) || l.contains("dport " + quitPort + " "))
                     && t.bridgePorts().stream().filter(p -> p.startsWith(bridge + " ")).count() == 2;
-        });
+        }, () -> "quit " + quit + " " + quitIp + ":" + quitPort + "\n" + NetTraces.take());
         NetTraces afterRestart = NetTraces.take();
         assertThat(afterRestart.netns()).containsExactlyInAnyOrder(web, db, client);
         assertThat(afterRestart.aardvark()).noneMatch(l -> l.contains(quit) || l.contains("nl-quit"));
@@ -412,6 +415,30 @@ class NetworkLeakIT {
 
     private static List<String> sorted(Collection<String> l) {
         return l.stream().sorted().toList();
+    }
+
+    /** What the client sees of name resolution and the host of aardvark, for a failure message. */
+    private static String nameDiagnostics() {
+        StringBuilder b = new StringBuilder();
+        b.append(docker.run("exec", "nl-client", "sh", "-c",
+                "cat /etc/resolv.conf; nslookup nl-db; ip -o -4 addr; ip route; " + GET + "nl-db 8080; echo rc=$?")).append('\n');
+        try (Stream<Path> s = Files.walk(root.resolve("netavark"))) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) b.append(p).append(":\n").append(Files.readString(p)).append('\n');
+        } catch (IOException e) {
+            b.append(e).append('\n');
+        }
+        ProcessHandle.allProcesses().forEach(ph -> ph.info().commandLine().filter(c -> c.contains("aardvark"))
+                .ifPresent(c -> b.append(ph.pid()).append(' ').append(c).append('\n')));
+        b.append(Proc.run("ss", "-ulnp").stdout());
+        return b.toString();
+    }
+
+    private static void awaitOr(String what, Supplier<Boolean> cond, Supplier<String> diagnostics) {
+        try {
+            await(what, cond);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + diagnostics.get(), e);
+        }
     }
 
     /** Polls {@code cond} for up to 30 s (the machine may be slow); fails naming {@code what}. */
