@@ -394,8 +394,17 @@ class NetworkLeakIT {
         return Integer.parseInt(p.substring(p.lastIndexOf(':') + 1));
     }
 
+    /** the last failed attempt of {@link #reachesDb}, for the failure message */
+    static volatile String lastReach = "";
+
     private static boolean reachesDb() {
-        return docker.run("exec", "nl-client", "sh", "-c", GET + "nl-db 8080").stdout().contains("ok-from-berth");
+        CommandResult r = docker.run("exec", "nl-client", "sh", "-c", GET + "nl-db 8080");
+        boolean ok = r.stdout().contains("ok-from-berth");
+        if (!ok) {
+            lastReach = java.time.Instant.now() + " " + r;
+            System.err.println("NetworkLeakIT: not reached: " + lastReach);
+        }
+        return ok;
     }
 
     /** A plain HTTP/1.0 GET to 127.0.0.1:port; "" on any failure (the caller polls). */
@@ -419,8 +428,7 @@ class NetworkLeakIT {
 
     /** What the client sees of name resolution and the host of aardvark, for a failure message. */
     private static String nameDiagnostics() {
-        StringBuilder b = new StringBuilder();
-        b.append(docker.run("exec", "nl-client", "sh", "-c",
+XX, "nl-client", "sh", "-c",
                 "cat /etc/resolv.conf; nslookup nl-db; ip -o -4 addr; ip route; " + GET + "nl-db 8080; echo rc=$?")).append('\n');
         try (Stream<Path> s = Files.walk(root.resolve("netavark"))) {
             for (Path p : s.filter(Files::isRegularFile).toList()) b.append(p).append(":\n").append(Files.readString(p)).append('\n');
