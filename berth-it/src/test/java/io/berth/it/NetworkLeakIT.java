@@ -428,7 +428,8 @@ class NetworkLeakIT {
 
     /** What the client sees of name resolution and the host of aardvark, for a failure message. */
     private static String nameDiagnostics() {
-XX, "nl-client", "sh", "-c",
+        StringBuilder b = new StringBuilder("last attempt: " + lastReach + "\nnow: " + java.time.Instant.now() + "\n");
+        b.append(docker.run("exec", "nl-client", "sh", "-c",
                 "cat /etc/resolv.conf; nslookup nl-db; ip -o -4 addr; ip route; " + GET + "nl-db 8080; echo rc=$?")).append('\n');
         try (Stream<Path> s = Files.walk(root.resolve("netavark"))) {
             for (Path p : s.filter(Files::isRegularFile).toList()) b.append(p).append(":\n").append(Files.readString(p)).append('\n');
