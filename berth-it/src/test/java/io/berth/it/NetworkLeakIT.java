@@ -197,10 +197,12 @@ class NetworkLeakIT {
 
         long oldPid = daemon.pid();
         daemon.kill9();
+        System.err.println("NetworkLeakIT: berthd killed at " + java.time.Instant.now());
         Files.writeString(gate.resolve("go"), "");
         Path exit = root.resolve("run/exits").resolve(quit);
         await("nl-quit exits while the daemon is down", () -> Files.exists(exit));
         daemon.restart();
+        System.err.println("NetworkLeakIT: berthd answers again at " + java.time.Instant.now());
 
         await("the published port answers after the restart", () -> httpGet(webPort).contains("ok-from-berth"));
         awaitOr("the peer is reached by name after the restart", NetworkLeakIT::reachesDb, NetworkLeakIT::nameDiagnostics);
