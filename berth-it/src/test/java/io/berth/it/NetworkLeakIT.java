@@ -188,6 +188,8 @@ class NetworkLeakIT {
         assertThat(quitIp).startsWith(PREFIX);
         await("the published port answers before the crash", () -> httpGet(webPort).contains("ok-from-berth"));
         await("the peer is reached by name before the crash", () -> reachesDb());
+        String dbIp = docker.ok("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + net + "\").IPAddress}}", "nl-db").out();
+        docker.ok("exec", "nl-client", "sh", "-c", "echo " + dbIp + " > /tmp/db-ip");
         NetTraces running = NetTraces.take();
         assertThat(running.netns()).containsExactlyInAnyOrder(web, db, client, quit);
         assertThat(running.leases()).anyMatch(l -> l.contains(quit) && l.contains(quitIp));
@@ -405,6 +407,8 @@ class NetworkLeakIT {
         if (!ok) {
             lastReach = java.time.Instant.now() + " " + r;
             System.err.println("NetworkLeakIT: not reached: " + lastReach);
+            System.err.println("NetworkLeakIT: by address: " + docker.run("exec", "nl-client", "sh", "-c",
+                    "date; nslookup nl-db; date; " + GET + "$(cat /tmp/db-ip) 8080; date"));
         }
         return ok;
     }
