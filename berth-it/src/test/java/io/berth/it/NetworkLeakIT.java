@@ -207,7 +207,12 @@ class NetworkLeakIT {
         System.err.println("NetworkLeakIT: berthd answers again at " + java.time.Instant.now());
 
         await("the published port answers after the restart", () -> httpGet(webPort).contains("ok-from-berth"));
-        awaitOr("the peer is reached by name after the restart", NetworkLeakIT::reachesDb, NetworkLeakIT::nameDiagnostics);
+        // Known weakness (docs/networking.md, "Not done"): aardvark-dns 1.4 sometimes answers nothing for
+        // 20-30 s after netavark's reload signal (here: the recovery's teardown of nl-quit), while the path
+        // by address works. The name must come back; the outage is printed, and 60 s keeps the test stable.
+        long t1 = System.nanoTime();
+        awaitOr("the peer is reached by name after the restart", NetworkLeakIT::reachesDb, NetworkLeakIT::nameDiagnostics, 60);
+        System.err.printf("NetworkLeakIT: peer reached by name %d ms after the restart%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1));
         assertThat(docker.ok("inspect", "-f", "{{.State.Status}}", "nl-quit").out()).isEqualTo("exited");
         awaitOr("the exited container's networking is torn down", () -> {
             NetTraces t = NetTraces.take();
@@ -449,8 +454,12 @@ class NetworkLeakIT {
     }
 
     private static void awaitOr(String what, Supplier<Boolean> cond, Supplier<String> diagnostics) {
+        awaitOr(what, cond, diagnostics, 30);
+    }
+
+    private static void awaitOr(String what, Supplier<Boolean> cond, Supplier<String> diagnostics, int seconds) {
         try {
-            await(what, cond);
+            await(what, cond, seconds);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\n" + diagnostics.get(), e);
         }
@@ -458,7 +467,11 @@ class NetworkLeakIT {
 
     /** Polls {@code cond} for up to 30 s (the machine may be slow); fails naming {@code what}. */
     private static void await(String what, Supplier<Boolean> cond) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        await(what, cond, 30);
+    }
+
+    private static void await(String what, Supplier<Boolean> cond, int seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!cond.get()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
             try {
