@@ -95,14 +95,15 @@ public final class NetavarkBackend implements NetworkBackend {
                     .put("host_port", p.hostPort()).put("range", 1).put("protocol", p.protocol());
         }
         Net n = r.net();
-        ObjectNode per = root.putObject("networks").putObject(n.name());
+        String key = NetavarkNames.of(n); // host-wide in netavark: see NetavarkNames
+        ObjectNode per = root.putObject("networks").putObject(key);
         per.putArray("static_ips").add(r.ip());
         ArrayNode aliases = per.putArray("aliases");
         r.aliases().forEach(aliases::add);
         per.put("interface_name", r.ifname());
         if (r.mac() != null && !r.mac().isEmpty()) per.put("static_mac", r.mac());
-        ObjectNode info = root.putObject("network_info").putObject(n.name());
-        info.put("name", n.name()).put("id", n.id()).put("driver", "bridge").put("network_interface", n.bridge());
+        ObjectNode info = root.putObject("network_info").putObject(key);
+        info.put("name", key).put("id", n.id()).put("driver", "bridge").put("network_interface", n.bridge());
         ObjectNode sub = info.putArray("subnets").addObject().put("subnet", n.subnet());
         if (n.gateway() != null) sub.put("gateway", n.gateway());
         info.put("ipv6_enabled", false).put("internal", n.internal()).put("dns_enabled", n.dns());
@@ -118,7 +119,7 @@ public final class NetavarkBackend implements NetworkBackend {
     }
 
     private static Attachment parse(Request r, String out) throws IOException {
-        JsonNode st = JSON.readTree(out).path(r.net().name());
+        JsonNode st = JSON.readTree(out).path(NetavarkNames.of(r.net()));
         String mac = st.path("interfaces").path(r.ifname()).path("mac_address").asText("");
         List<String> dns = new ArrayList<>();
         st.path("dns_server_ips").forEach(d -> dns.add(d.asText()));

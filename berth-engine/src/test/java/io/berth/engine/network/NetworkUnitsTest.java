@@ -61,14 +61,14 @@ class NetworkUnitsTest {
         assertThat(j.at("/container_id").asText()).isEqualTo("c".repeat(64));
         assertThat(j.at("/port_mappings/0/host_port").asInt()).isEqualTo(8080);
         assertThat(j.at("/port_mappings/0/container_port").asInt()).isEqualTo(80);
-        assertThat(j.at("/networks/front/static_ips/0").asText()).isEqualTo("172.31.0.2");
-        assertThat(j.at("/networks/front/aliases/1").asText()).isEqualTo("api");
-        assertThat(j.at("/networks/front/static_mac").asText()).isEqualTo("02:42:ac:11:00:02");
-        assertThat(j.at("/network_info/front/network_interface").asText()).isEqualTo("br-nnnnnnnnnnnn");
-        assertThat(j.at("/network_info/front/subnets/0/gateway").asText()).isEqualTo("172.31.0.1");
-        assertThat(j.at("/network_info/front/internal").asBoolean()).isTrue();
-        assertThat(j.at("/network_info/front/dns_enabled").asBoolean()).isTrue();
-        assertThat(j.at("/network_info/front/options/mtu").asText()).isEqualTo("1400");
+        assertThat(j.at("/networks/front-nnnnnnnnnnnn/static_ips/0").asText()).isEqualTo("172.31.0.2");
+        assertThat(j.at("/networks/front-nnnnnnnnnnnn/aliases/1").asText()).isEqualTo("api");
+        assertThat(j.at("/networks/front-nnnnnnnnnnnn/static_mac").asText()).isEqualTo("02:42:ac:11:00:02");
+        assertThat(j.at("/network_info/front-nnnnnnnnnnnn/network_interface").asText()).isEqualTo("br-nnnnnnnnnnnn");
+        assertThat(j.at("/network_info/front-nnnnnnnnnnnn/subnets/0/gateway").asText()).isEqualTo("172.31.0.1");
+        assertThat(j.at("/network_info/front-nnnnnnnnnnnn/internal").asBoolean()).isTrue();
+        assertThat(j.at("/network_info/front-nnnnnnnnnnnn/dns_enabled").asBoolean()).isTrue();
+        assertThat(j.at("/network_info/front-nnnnnnnnnnnn/options/mtu").asText()).isEqualTo("1400");
     }
 
     @Test
