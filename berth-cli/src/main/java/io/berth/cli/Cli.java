@@ -71,4 +71,33 @@ final class Cli {
         if (cut < 0) cut = u.indexOf(" SOURCE");
         return cut < 0 ? u : u.substring(0, cut);
     }
+
+    /**
+     * docker's prune prompt: prints {@code warning} and "Are you sure you want to continue? [y/N] ",
+     * reads one line; only "y" or "yes" (any case) confirm, as docker's prompt has it.
+     */
+    boolean confirm(String warning) {
+        out.print(warning + "\nAre you sure you want to continue? [y/N] ");
+        out.flush();
+        String answer;
+        try {
+            answer = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        } catch (java.io.IOException e) {
+            answer = null;
+        }
+        if (answer == null) return false;
+        String a = answer.strip();
+        return a.equalsIgnoreCase("y") || a.equalsIgnoreCase("yes");
+    }
+
+    /** docker's {@code --filter k=v} (repeatable) as k → values, keys in the order first given. */
+    static Map<String, List<String>> filters(List<String> given) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        for (String filter : given) {
+            int eq = filter.indexOf('=');
+            if (eq <= 0) throw new CliException("invalid filter '" + filter + "': bad format of filter (expected name=value)");
+            out.computeIfAbsent(filter.substring(0, eq), k -> new java.util.ArrayList<>()).add(filter.substring(eq + 1));
+        }
+        return out;
+    }
 }

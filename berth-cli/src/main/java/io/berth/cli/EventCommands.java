@@ -34,7 +34,7 @@ final class EventCommands {
         Instant until = p.value("until") == null || p.value("until").isEmpty() ? null : ContainerCommands.timeArg(p.value("until"), now);
         String format = p.value("format");
         Template t = format == null || format.isEmpty() ? null : Template.parse(format.equals("json") ? "{{json .}}" : format);
-        try (EventStream s = cli.client().containers().events(new EventOptions(since, until, filters(p.values("filter"))))) {
+        try (EventStream s = cli.client().containers().events(new EventOptions(since, until, Cli.filters(p.values("filter"))))) {
             for (Event e; (e = s.next()) != null; ) {
                 cli.out.println(t != null ? t.render(row(e)) : line(e));
                 cli.out.flush();
@@ -43,16 +43,6 @@ final class EventCommands {
             Thread.currentThread().interrupt();
         }
         return 0;
-    }
-
-    static Map<String, List<String>> filters(List<String> flags) {
-        Map<String, List<String>> filters = new LinkedHashMap<>();
-        for (String filter : flags) {
-            int eq = filter.indexOf('=');
-            if (eq <= 0) throw new CliException("invalid filter '" + filter + "': bad format of filter (expected name=value)");
-            filters.computeIfAbsent(filter.substring(0, eq), k -> new ArrayList<>()).add(filter.substring(eq + 1));
-        }
-        return filters;
     }
 
     static String line(Event e) {
@@ -90,17 +80,9 @@ final class EventCommands {
         if (p == null) return 0;
         Cli.requireArgs(f, p, 0, 0);
         if (!p.bool("force")) {
-            cli.out.print("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
-            cli.out.flush();
-            String answer;
-            try {
-                answer = new java.io.BufferedReader(new java.io.InputStreamReader(cli.in)).readLine();
-            } catch (java.io.IOException e) {
-                answer = null;
-            }
-            if (answer == null || !answer.strip().equalsIgnoreCase("y")) return 0;
+            if (!cli.confirm("WARNING! This will remove all stopped containers.")) return 0;
         }
-        PruneReport r = cli.client().containers().prune(filters(p.values("filter")));
+        PruneReport r = cli.client().containers().prune(Cli.filters(p.values("filter")));
         if (!r.deleted().isEmpty()) {
             cli.out.println("Deleted Containers:");
             for (String id : r.deleted()) cli.out.println(id);

@@ -17,12 +17,9 @@ import io.berth.client.JsonIndent;
 import io.berth.spec.image.Platform;
 import io.berth.spec.image.Reference;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -391,14 +388,8 @@ final class ImageCommands {
         }
         boolean all = p.bool("all");
         if (!p.bool("force")) {
-            cli.out.print(all ? "WARNING! This will remove all images without at least one container associated to them.\n"
-                    : "WARNING! This will remove all dangling images.\n");
-            cli.out.print("Are you sure you want to continue? [y/N] ");
-            cli.out.flush();
-            String answer;
-            try { answer = new BufferedReader(new InputStreamReader(cli.in, StandardCharsets.UTF_8)).readLine(); }
-            catch (IOException e) { answer = null; }
-            if (answer == null || !(answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"))) {
+            if (!cli.confirm(all ? "WARNING! This will remove all images without at least one container associated to them."
+                    : "WARNING! This will remove all dangling images.")) {
                 cli.out.println("Total reclaimed space: 0B");
                 return 0;
             }

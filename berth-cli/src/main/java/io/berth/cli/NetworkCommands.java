@@ -197,7 +197,7 @@ final class NetworkCommands {
         Flags.Parsed p = cli.parse(f, args);
         if (p == null) return 0;
         Cli.requireArgs(f, p, 0, 0);
-        List<NetworkDetails> list = new ArrayList<>(cli.client().networks().list(filters(p.values("filter"))));
+        List<NetworkDetails> list = new ArrayList<>(cli.client().networks().list(Cli.filters(p.values("filter"))));
         list.sort((a, b) -> PortFormat.naturalCompare(a.name(), b.name()));
         boolean trunc = !p.bool("no-trunc");
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -222,17 +222,6 @@ final class NetworkCommands {
         m.put("Labels", String.join(",", labels));
         m.put("CreatedAt", ImageCommands.goTime(d.created()));
         return m;
-    }
-
-    /** {@code --filter k=v} (repeatable) → k → values. */
-    static Map<String, List<String>> filters(List<String> raw) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        for (String filter : raw) {
-            int eq = filter.indexOf('=');
-            if (eq <= 0) throw new CliException("bad format of filter (expected name=value)");
-            out.computeIfAbsent(filter.substring(0, eq), k -> new ArrayList<>()).add(filter.substring(eq + 1));
-        }
-        return out;
     }
 
     // ------------------------------------------------------------------ inspect
@@ -307,17 +296,12 @@ final class NetworkCommands {
         if (p == null) return 0;
         Cli.requireArgs(f, p, 0, 0);
         if (!p.bool("force")) {
-            cli.out.print("WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-            cli.out.flush();
-            String answer;
-            try { answer = new java.io.BufferedReader(new java.io.InputStreamReader(cli.in)).readLine(); }
-            catch (IOException e) { answer = null; }
-            if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
+            if (!cli.confirm("WARNING! This will remove all custom networks not used by at least one container.")) {
                 cli.err.println("network prune has been cancelled");
                 return 1;
             }
         }
-        List<String> deleted = cli.client().networks().prune(filters(p.values("filter")));
+        List<String> deleted = cli.client().networks().prune(Cli.filters(p.values("filter")));
         if (!deleted.isEmpty()) {
             // docker prints "Deleted Networks:\n" + one name per line, then a newline of its own.
             cli.out.println("Deleted Networks:");

@@ -87,7 +87,7 @@ final class VolumeCommands {
         if (p == null) return 0;
         Cli.requireArgs(f, p, 0, 0);
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (JsonNode v : cli.client().volumes().listJson(filters(p.values("filter")))) rows.add(row(v));
+        for (JsonNode v : cli.client().volumes().listJson(Cli.filters(p.values("filter")))) rows.add(row(v));
         rows.sort(java.util.Comparator.comparing(r -> (String) r.get("Name")));
         String format = p.value("format");
         if (p.bool("quiet")) format = "{{.Name}}";
@@ -174,18 +174,10 @@ final class VolumeCommands {
         if (p == null) return 0;
         Cli.requireArgs(f, p, 0, 0);
         if (!p.bool("force")) {
-            cli.out.print("WARNING! This will remove " + (p.bool("all") ? "all" : "anonymous")
-                    + " local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-            cli.out.flush();
-            String answer;
-            try {
-                answer = new java.io.BufferedReader(new java.io.InputStreamReader(cli.in)).readLine();
-            } catch (IOException e) {
-                answer = null;
-            }
-            if (answer == null || !answer.strip().equalsIgnoreCase("y")) return 0;
+            if (!cli.confirm("WARNING! This will remove " + (p.bool("all") ? "all" : "anonymous")
+                    + " local volumes not used by at least one container.")) return 0;
         }
-        Map<String, List<String>> filters = filters(p.values("filter"));
+        Map<String, List<String>> filters = Cli.filters(p.values("filter"));
         if (p.bool("all")) filters.put("all", List.of("true"));
         VolumePruneReport r = cli.client().volumes().prune(filters);
         if (!r.volumesDeleted().isEmpty()) {
@@ -195,16 +187,6 @@ final class VolumeCommands {
         }
         cli.out.println("Total reclaimed space: " + Units.humanSize(r.spaceReclaimed()));
         return 0;
-    }
-
-    private static Map<String, List<String>> filters(List<String> given) {
-        Map<String, List<String>> out = new TreeMap<>();
-        for (String filter : given) {
-            int eq = filter.indexOf('=');
-            if (eq <= 0) throw new CliException("bad format of filter (expected name=value)");
-            out.computeIfAbsent(filter.substring(0, eq), k -> new ArrayList<>()).add(filter.substring(eq + 1));
-        }
-        return out;
     }
 
     private static Map<String, String> pairs(List<String> given, String flag) {
