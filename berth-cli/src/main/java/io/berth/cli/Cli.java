@@ -100,4 +100,25 @@ final class Cli {
         }
         return out;
     }
+
+    /**
+     * docker's inspect output: the raw objects as one indented JSON array, or each rendered through
+     * {@code --format}; then the errors on stderr. Exit status 1 when any reference failed.
+     */
+    int printInspected(String format, List<String> raws, List<String> errors) {
+        if (format == null || format.isEmpty() || format.equals("json")) {
+            out.println(io.berth.client.JsonIndent.indent("[" + String.join(",", raws) + "]", "", "    "));
+        } else {
+            Template t = Template.parse(format.replace("\\t", "\t").replace("\\n", "\n"));
+            for (String raw : raws) {
+                Object data;
+                try { data = io.berth.client.Json.mapper().readValue(raw, new com.fasterxml.jackson.core.type.TypeReference<Object>() { }); }
+                catch (java.io.IOException e) { throw new CliException("inspecting: malformed JSON from daemon: " + e.getMessage()); }
+                out.println(t.render(data));
+            }
+        }
+        out.flush();
+        errors.forEach(err::println);
+        return errors.isEmpty() ? 0 : 1;
+    }
 }

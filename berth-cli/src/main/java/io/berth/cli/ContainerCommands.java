@@ -1,6 +1,5 @@
 package io.berth.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.berth.api.BerthException;
 import io.berth.api.container.AttachOptions;
 import io.berth.api.container.AttachSession;
@@ -18,8 +17,6 @@ import io.berth.api.container.WaitResult;
 import io.berth.api.image.PullOptions;
 import io.berth.client.ContainerClient;
 import io.berth.client.DaemonException;
-import io.berth.client.Json;
-import io.berth.client.JsonIndent;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -607,20 +604,6 @@ final class ContainerCommands {
             else errors.add(type == null ? "Error: No such object: " + ref
                     : "Error: No such " + type + ": " + ref);
         }
-        String format = p.value("format");
-        if (format == null || format.isEmpty() || format.equals("json")) {
-            cli.out.println(JsonIndent.indent("[" + String.join(",", raws) + "]", "", "    "));
-        } else {
-            Template t = Template.parse(format.replace("\\t", "\t").replace("\\n", "\n"));
-            for (String raw : raws) {
-                Object data;
-                try { data = Json.mapper().readValue(raw, new TypeReference<Object>() { }); }
-                catch (IOException e) { throw new CliException("inspecting: malformed JSON from daemon: " + e.getMessage()); }
-                cli.out.println(t.render(data));
-            }
-        }
-        cli.out.flush();
-        errors.forEach(cli.err::println);
-        return errors.isEmpty() ? 0 : 1;
+        return cli.printInspected(p.value("format"), raws, errors);
     }
 }

@@ -1,6 +1,5 @@
 package io.berth.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.berth.api.BerthException;
 import io.berth.api.image.HistoryEntry;
 import io.berth.api.image.ImageListOptions;
@@ -12,8 +11,6 @@ import io.berth.api.image.PullReport;
 import io.berth.api.image.RemoveItem;
 import io.berth.api.image.RemoveOptions;
 import io.berth.client.DaemonException;
-import io.berth.client.Json;
-import io.berth.client.JsonIndent;
 import io.berth.spec.image.Platform;
 import io.berth.spec.image.Reference;
 
@@ -249,21 +246,7 @@ final class ImageCommands {
                 errors.add("Error response from daemon: " + e.getMessage());
             }
         }
-        String format = p.value("format");
-        if (format == null || format.isEmpty() || format.equals("json")) {
-            cli.out.println(JsonIndent.indent("[" + String.join(",", raws) + "]", "", "    "));
-        } else {
-            Template t = Template.parse(format.replace("\\t", "\t").replace("\\n", "\n"));
-            for (String raw : raws) {
-                Object data;
-                try { data = Json.mapper().readValue(raw, new TypeReference<Object>() { }); }
-                catch (IOException e) { throw new CliException("inspecting: malformed JSON from daemon: " + e.getMessage()); }
-                cli.out.println(t.render(data));
-            }
-        }
-        cli.out.flush();
-        errors.forEach(cli.err::println);
-        return errors.isEmpty() ? 0 : 1;
+        return cli.printInspected(p.value("format"), raws, errors);
     }
 
     static final String HISTORY_TABLE = "{{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";

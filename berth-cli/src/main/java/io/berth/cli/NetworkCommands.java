@@ -1,6 +1,5 @@
 package io.berth.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.berth.api.BerthException;
 import io.berth.api.container.ContainerDetails;
 import io.berth.api.network.EndpointSpec;
@@ -8,11 +7,8 @@ import io.berth.api.network.IpamConfig;
 import io.berth.api.network.NetworkCreateSpec;
 import io.berth.api.network.NetworkDetails;
 import io.berth.client.DaemonException;
-import io.berth.client.Json;
-import io.berth.client.JsonIndent;
 import io.berth.client.NetworkClient;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -239,21 +235,7 @@ final class NetworkCommands {
             try { raws.add(n.inspectRaw(ref)); }
             catch (DaemonException e) { errors.add("Error response from daemon: " + e.getMessage()); }
         }
-        String format = p.value("format");
-        if (format == null || format.isEmpty() || format.equals("json")) {
-            cli.out.println(JsonIndent.indent("[" + String.join(",", raws) + "]", "", "    "));
-        } else {
-            Template t = Template.parse(format.replace("\\t", "\t").replace("\\n", "\n"));
-            for (String raw : raws) {
-                Object data;
-                try { data = Json.mapper().readValue(raw, new TypeReference<Object>() { }); }
-                catch (IOException e) { throw new CliException("inspecting: malformed JSON from daemon: " + e.getMessage()); }
-                cli.out.println(t.render(data));
-            }
-        }
-        cli.out.flush();
-        errors.forEach(cli.err::println);
-        return errors.isEmpty() ? 0 : 1;
+        return cli.printInspected(p.value("format"), raws, errors);
     }
 
     /** For {@code berth inspect}'s fallback after containers and images: the network's JSON, or null if there is none. */
