@@ -73,6 +73,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     private final NetworkBackend backend;
     private final Netns netns;
     private final Egress egress;
+    private final PortForwarder forwarder;
     private final NetworkConfig config;
     private final Path filesDir;
     private final Object netLock = new Object();
@@ -92,7 +93,9 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         this.filesDir = root.resolve("network").resolve("containers");
         this.config = config;
         String r = root.toAbsolutePath().normalize().toString();
-        this.egress = new Egress(endpointId(r, "egress").substring(0, 8), r);
+        String tag = endpointId(r, "egress").substring(0, 8);
+        this.egress = new Egress(tag, r);
+        this.forwarder = new PortForwarder(tag);
     }
 
     /**
@@ -334,7 +337,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
             if (c.running() && sb != null && sb.netns() != null && !sb.netns().isEmpty() && Files.exists(Path.of(sb.netns()))
                     && sb.netns().startsWith(netns.dir().toString())) {
                 try {
-                    attach(c.id(), c.name(), Path.of(sb.netns()), n, ep, "eth" + nextIf(c.id()), List.of());
+                    attach(c.id(), c.name(), Path.of(sb.netns()), n, ep, "eth" + nextIf(c.id()));
                 } catch (RuntimeException x) {
                     store.deleteEndpoint(c.id(), n.id());
                     throw x;
@@ -480,14 +483,15 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         for (Endpoint e : eps) {
             NetworkRecord n = byId(e.networkId());
             if (n == null) throw BerthException.notFound("network %s not found", e.networkId());
-            attach(id, name, ns, n, e, "eth" + i, i == 0 ? ports : List.of());
+            attach(id, name, ns, n, e, "eth" + i);
             i++;
         }
+        if (!ports.isEmpty()) syncPorts();
         writeFiles(id, name, spec);
     }
 
     /** Allocates the address (the lease row), then lets the backend plumb it; the row goes if the backend fails. */
-    private void attach(String id, String name, Path ns, NetworkRecord n, Endpoint e, String ifname, List<NetworkBackend.Port> ports) {
+    private void attach(String id, String name, Path ns, NetworkRecord n, Endpoint e, String ifname) {
         NetworkBackend.Request req;
         synchronized (netLock) {
             Ipam.Cidr subnet = Ipam.Cidr.parse(n.subnet());
@@ -508,7 +512,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
             for (String a : e.aliases()) if (!aliases.contains(a)) aliases.add(a);
             boolean dns = !n.name().equals("bridge");
             req = new NetworkBackend.Request(id, name, new NetworkBackend.Net(n.id(), n.name(), n.bridge(), n.subnet(), n.gateway(),
-                    n.internal(), dns, n.options()), ip, aliases, ifname, e.mac(), ports);
+                    n.internal(), dns, n.options()), ip, aliases, ifname, e.mac(), List.of()); // ports: PortForwarder's
             store.putAttachment(new Attachment(id, n.id(), ip, e.mac(), ifname, req));
         }
         try {
@@ -616,9 +620,11 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     @Override
     public void tearDown(String id) {
         synchronized (lock(id)) {
+            Sandbox sb = sandbox(id);
+            store.deleteSandbox(id);
+            if (sb != null && !sb.ports().isEmpty()) ignore(this::syncPorts); // the ports are free again at once
             for (Attachment a : store.attachments("container_id", id)) detach(a);
             ignore(() -> netns.remove(id));
-            store.deleteSandbox(id);
             prepared.remove(id);
         }
     }
@@ -669,6 +675,12 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
             tearDown(id);
         }
         for (String id : netns.list()) if (!running.contains(id)) ignore(() -> netns.remove(id));
+        forwarder.recheck();
+        try {
+            syncPorts();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "re-creating port forwarding rules: " + e.getMessage());
+        }
         for (Endpoint e : store.endpoints(null, null)) if (!known.contains(e.containerId())) store.deleteEndpoints(e.containerId());
         try (var s = Files.isDirectory(filesDir) ? Files.list(filesDir) : java.util.stream.Stream.<Path>empty()) {
             for (Path p : s.toList()) if (!known.contains(p.getFileName().toString())) deleteTree(p);
@@ -685,8 +697,9 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         if (netns.list().isEmpty()) {
             try {
                 egress.destroy();
+                forwarder.destroy();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "removing egress chain: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, "removing egress and port chains: " + e.getMessage());
             }
         }
         netns.closeIfUnused();
@@ -704,6 +717,35 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
 
     /** Berth's egress rules as iptables -S lines (leak checks). */
     public List<String> egressRules() { return egress.current(); }
+
+    /** Berth's port forwarding rules as iptables -S lines (leak checks). */
+    public List<String> portRules() { return forwarder.current(); }
+
+    /** Rewrites the port chains from the records: every published port of every set-up container. */
+    private void syncPorts() {
+        synchronized (forwarder) { // read and apply together: a sync from older records must not land last
+            syncPortsLocked();
+        }
+    }
+
+    private void syncPortsLocked() {
+        List<PortForwarder.Mapping> all = new ArrayList<>();
+        Map<String, Attachment> primary = new TreeMap<>();
+        for (Attachment a : store.attachments(null, null)) if (a.ifname().equals("eth0")) primary.put(a.containerId(), a);
+        for (Sandbox s : store.sandboxes()) {
+            Attachment a = primary.get(s.containerId());
+            if (a == null || s.ports().isEmpty()) continue;
+            s.ports().forEach((k, bs) -> {
+                String[] cp = parsePort(k);
+                for (PortBinding b : bs) {
+                    String hostIp = b.hostIp() == null || b.hostIp().equals("0.0.0.0") ? "" : b.hostIp();
+                    all.add(new PortForwarder.Mapping(s.containerId(), a.request().net().bridge(), a.request().net().subnet(), a.ip(),
+                            hostIp, Integer.parseInt(b.hostPort()), Integer.parseInt(cp[0]), cp[1]));
+                }
+            });
+        }
+        forwarder.sync(all);
+    }
 
     /** Published ports: explicit bindings plus, with publishAllPorts, a free host port for every exposed one. */
     private List<NetworkBackend.Port> publish(String id, ContainerSpec spec, ImageConfig image, Map<String, List<PortBinding>> resolved) {

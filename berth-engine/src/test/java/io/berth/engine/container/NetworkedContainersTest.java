@@ -246,7 +246,11 @@ class NetworkedContainersTest {
         int p80 = Integer.parseInt(ports.get("80/tcp").getFirst().hostPort());
         assertThat(p80).isPositive().isNotEqualTo(port).isNotEqualTo(Integer.parseInt(ports.get("81/tcp").getFirst().hostPort()));
         assertThat(httpGet(p80, Duration.ofSeconds(10))).contains("served-by-" + c.substring(0, 12));
+        assertThat(((io.berth.engine.network.NetworkService) nets).portRules()).as("rules while published")
+                .anyMatch(l -> l.contains("--dport " + p80 + " ") && l.contains("DNAT"));
         ctr.stop(c, 1, null);
+        assertThat(((io.berth.engine.network.NetworkService) nets).portRules()).as("rules after stop")
+                .noneMatch(l -> l.contains("berth:" + c.substring(0, 12)));
         assertThat(ctr.inspect(c).networkSettings().ports()).isEmpty();
         assertThat(ctr.inspect(c).networkSettings().sandboxKey()).isEmpty();
     }
@@ -376,7 +380,8 @@ class NetworkedContainersTest {
         assertThat(nets.inspect("nt-cycle").containers()).as("leases").isEmpty();
         assertThat(nets.inspect("bridge").containers()).as("leases").isEmpty();
         assertThat(sh("ip", "link", "show", "br-" + nets.inspect("nt-cycle").id().substring(0, 12)).code()).as("bridge").isNotZero();
-        assertThat(sh("iptables-save", "-t", "nat").out()).as("port forwarding rules (netavark's comments name the network)")
+        assertThat(((io.berth.engine.network.NetworkService) nets).portRules()).as("Berth's port forwarding rules").isEmpty();
+        assertThat(sh("iptables-save", "-t", "nat").out()).as("netavark publishes nothing (ports are Berth's own chains)")
                 .doesNotContain("dnat name: nt-cycle ").doesNotContain("dnat name: bridge ");
     }
 }
