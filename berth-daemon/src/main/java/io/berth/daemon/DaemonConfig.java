@@ -20,13 +20,14 @@ import java.util.Set;
  * (podman's hooks.d rules) are read by {@link HookConfig}; see docs/hooks.md.
  * Networking keys: {@code "bip": "172.30.0.1/16"} (the default network's gateway/prefix), {@code "bridge":
  * "berth0"} (its Linux bridge), {@code "default-address-pools": [{"base": "172.31.0.0/16", "size": 24}]}
- * (subnets of new networks; the first pool is used), {@code "allow-metadata-access": false}.
+ * (subnets of new networks; the first pool is used), {@code "allow-metadata-access": false}, {@code "warm-netns": 4}
+ * (Berth's own: namespaces set up ahead of time on the default network; 0 turns it off).
  */
 public record DaemonConfig(List<String> insecureRegistries, int maxConcurrentDownloads, List<String> unknownKeys,
                            io.berth.spec.runtime.Hooks hooks, Path hooksDir, NetworkConfig network) {
     public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 4;
     private static final Set<String> KNOWN = Set.of("insecure-registries", "max-concurrent-downloads", "hooks", "hooks-dir",
-            "bip", "bridge", "default-address-pools", "allow-metadata-access");
+            "bip", "bridge", "default-address-pools", "allow-metadata-access", "warm-netns");
 
     public DaemonConfig {
         if (hooks == null) hooks = io.berth.spec.runtime.Hooks.NONE;
@@ -99,7 +100,11 @@ public record DaemonConfig(List<String> insecureRegistries, int maxConcurrentDow
         JsonNode meta = root.get("allow-metadata-access");
         if (meta != null && !meta.isNull() && !meta.isBoolean())
             throw new DaemonException("reading config " + name + ": allow-metadata-access must be true or false, got " + meta);
-        return new NetworkConfig(bridge, bip, pool, size, meta != null && meta.asBoolean());
+        JsonNode warm = root.get("warm-netns");
+        if (warm != null && !warm.isNull() && !(warm.isInt() && warm.asInt() >= 0 && warm.asInt() <= 64))
+            throw new DaemonException("reading config " + name + ": warm-netns must be a number from 0 to 64, got " + warm);
+        return new NetworkConfig(bridge, bip, pool, size, meta != null && meta.asBoolean(),
+                warm == null || warm.isNull() ? d.warmNamespaces() : warm.asInt());
     }
 
     private static String text(String name, JsonNode root, String key, String dflt) throws DaemonException {

@@ -82,6 +82,24 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
     private volatile ContainerDirectory containers = ref -> { throw BerthException.notFound("No such container: %s", ref); };
 
+    /*
+     * Ahead of time and in the background. Netavark takes a few hundred milliseconds per setup and per
+     * teardown (a dozen iptables processes each), which is most of a container's start on a bridge. So:
+     * - up to config.warmNamespaces() namespaces are set up on the default network ahead of demand
+     *   ("warm-" IDs) and a container there takes one (a bind mount and one transaction), never reused;
+     * - a container's teardown hands its namespace and leases to a "gone-" ID and returns; one thread
+     *   tears those down in order. Its ports are removed at once (they are Berth's own rules).
+     * Both kinds are ordinary attachment rows and namespace files, so a crash leaves nothing that the
+     * next start's recover() does not tear down (neither kind ever runs a container).
+     */
+    static final String WARM = "warm-", GONE = "gone-";
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> warm = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ExecutorService retirer =
+            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-teardown").factory());
+    private final java.util.concurrent.ExecutorService filler =
+            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-warm").factory());
+    private volatile boolean warming, closed;
+
     /** The namespace to run in (kind: "none", "host", "path") and where the resolver files are. */
     private record Prepared(String kind, String netnsPath, Path files) {
     }
@@ -128,7 +146,8 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
                 store.put(new NetworkRecord(newId(), "bridge", "bridge", config.bridgeName(), bip.toString(), gateway, null, false, false,
                         opts, Map.of(), Instant.now()));
             } else if (!bip.toString().equals(bridge.subnet()) || !config.bridgeName().equals(bridge.bridge())) {
-                if (store.attachments("network_id", bridge.id()).isEmpty()) {
+                // warm and gone attachments never run a container (recover tears them down with their own request)
+                if (store.attachments("network_id", bridge.id()).stream().allMatch(a -> a.containerId().startsWith(WARM) || a.containerId().startsWith(GONE))) {
                     store.put(new NetworkRecord(bridge.id(), "bridge", "bridge", config.bridgeName(), bip.toString(), gateway, null, false,
                             false, opts, Map.of(), bridge.created()));
                 } else {
@@ -247,6 +266,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         Map<String, NetworkEndpoint> ctrs = new LinkedHashMap<>();
         int bits = n.subnet() == null ? 0 : Ipam.Cidr.parse(n.subnet()).bits();
         for (Attachment a : store.attachments("network_id", n.id())) {
+            if (a.containerId().startsWith(WARM) || a.containerId().startsWith(GONE)) continue; // no container's
             ctrs.put(a.containerId(), new NetworkEndpoint(a.request().containerName(), endpointId(a.containerId(), n.id()),
                     a.mac() == null ? "" : a.mac(), a.ip() + "/" + bits, ""));
         }
@@ -259,6 +279,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     public void remove(String ref) {
         NetworkRecord n = resolve(ref);
         if (BUILTIN.contains(n.name())) throw BerthException.invalid("%s is a pre-defined network and cannot be removed", n.name());
+        settleTeardowns(); // removed containers' endpoints are gone for good first (docker rm -f; docker network rm)
         synchronized (netLock) {
             if (!store.attachments("network_id", n.id()).isEmpty())
                 throw BerthException.conflict("error while removing network: network %s id %s has active endpoints", n.name(), n.id());
@@ -477,18 +498,123 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         if (eps.isEmpty()) throw BerthException.notFound("setting up networking of container %s: no network to join (was it removed?)", id);
         Map<String, List<PortBinding>> resolved = new TreeMap<>();
         List<NetworkBackend.Port> ports = publish(id, spec, image, resolved);
-        Path ns = netns.create(id);
-        store.putSandbox(new Sandbox(id, ns.toString(), resolved));
-        int i = 0;
-        for (Endpoint e : eps) {
-            NetworkRecord n = byId(e.networkId());
-            if (n == null) throw BerthException.notFound("network %s not found", e.networkId());
-            attach(id, name, ns, n, e, "eth" + i);
-            i++;
+        if (!claimWarm(id, name, eps, resolved)) {
+            settleTeardowns(); // names, static addresses and aardvark entries of removed containers are free first
+            Path ns = netns.create(id);
+            store.putSandbox(new Sandbox(id, ns.toString(), resolved));
+            int i = 0;
+            for (Endpoint e : eps) {
+                NetworkRecord n = byId(e.networkId());
+                if (n == null) throw BerthException.notFound("network %s not found", e.networkId());
+                attach(id, name, ns, n, e, "eth" + i);
+                i++;
+            }
         }
         if (!ports.isEmpty()) syncPorts();
         writeFiles(id, name, spec);
     }
+
+    /**
+     * A container on the default network alone (no static MAC) takes a warm namespace when one is ready:
+     * the namespace file and the lease become the container's. False when there is none (set up as usual).
+     */
+    private boolean claimWarm(String id, String name, List<Endpoint> eps, Map<String, List<PortBinding>> resolved) {
+        if (eps.size() != 1 || eps.getFirst().mac() != null || eps.getFirst().ipv4() != null) return false;
+        NetworkRecord n = byId(eps.getFirst().networkId());
+        if (n == null || !n.name().equals("bridge")) return false;
+        for (String w = warm.poll(); w != null; w = warm.poll()) {
+            refillSoon();
+            List<Attachment> atts = store.attachments("container_id", w);
+            if (atts.size() != 1 || !atts.getFirst().networkId().equals(n.id())) { // the default network changed under it
+                retire(w);
+                continue;
+            }
+            try {
+                Path ns = netns.move(w, id);
+                store.moveAttachments(w, id, name, new Sandbox(id, ns.toString(), resolved));
+                return true;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "taking warm namespace " + w + " for container " + id + ": " + e.getMessage());
+                ignore(() -> netns.remove(id));
+                retire(w);
+            }
+        }
+        return false;
+    }
+
+    /** Keeps the warm namespaces topped up, on the filler thread (one netavark setup at a time). */
+    private void refillSoon() {
+        if (!warming || closed || config.warmNamespaces() == 0) return;
+        try {
+            filler.execute(this::fill);
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // closing
+        }
+    }
+
+    private void fill() {
+        while (!closed && warm.size() < config.warmNamespaces()) {
+            NetworkRecord n = byName("bridge");
+            if (n == null) return;
+            String w = WARM + newId().substring(0, 20);
+            try {
+                Path ns = netns.create(w);
+                attach(w, w, ns, n, new Endpoint(w, n.id(), 0, List.of(), null, null), "eth0");
+                warm.add(w);
+            } catch (RuntimeException e) {
+                // no retry loop: the next claim tries again
+                LOG.log(System.Logger.Level.WARNING, "preparing a warm network namespace: " + e.getMessage());
+                tearDownNow(w);
+                return;
+            }
+        }
+    }
+
+    /** Tears down a warm or gone namespace in the background (or here, once closing). */
+    private void retire(String key) {
+        try {
+            retirer.execute(() -> {
+                tearDownNow(key);
+                locks.remove(key);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            tearDownNow(key);
+        }
+    }
+
+    /** Waits until every teardown handed to the background has finished. */
+    private void settleTeardowns() {
+        try {
+            retirer.submit(() -> { }).get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: teardowns ran in the caller
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BerthException.unavailable("interrupted while waiting for network teardowns");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw BerthException.unavailable("waiting for network teardowns: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Waits until the background has nothing left to do: teardowns done, the warm namespaces topped up.
+     * For tests and leak checks that compare the host before and after.
+     */
+    public void settle() {
+        settleTeardowns();
+        try {
+            filler.submit(() -> { }).get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw BerthException.unavailable("waiting for warm namespaces: %s", e.getMessage());
+        }
+    }
+
+    /** How many warm namespaces are ready now. */
+    public int warmCount() { return warm.size(); }
 
     /** Allocates the address (the lease row), then lets the backend plumb it; the row goes if the backend fails. */
     private void attach(String id, String name, Path ns, NetworkRecord n, Endpoint e, String ifname) {
@@ -617,8 +743,35 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         return b.build();
     }
 
+    /**
+     * Ports go at once; namespace and leases are handed to a "gone-" key and torn down in the background
+     * (see {@link #WARM}), so an exit or a removal does not wait for netavark.
+     */
     @Override
     public void tearDown(String id) {
+        synchronized (lock(id)) {
+            prepared.remove(id);
+            Sandbox sb = sandbox(id);
+            if (store.attachments("container_id", id).isEmpty()) {
+                tearDownNow(id);
+                return;
+            }
+            String g = GONE + newId().substring(0, 20);
+            try {
+                if (Files.exists(netns.path(id))) netns.move(id, g);
+                store.moveAttachments(id, g, null, null);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "handing the network of " + id + " to the background: " + e.getMessage());
+                tearDownNow(id);
+                return;
+            }
+            if (sb != null && !sb.ports().isEmpty()) ignore(this::syncPorts); // the ports are free again at once
+            retire(g);
+        }
+    }
+
+    /** Tears down here and now: the backend, the namespace, the ports. */
+    private void tearDownNow(String id) {
         synchronized (lock(id)) {
             Sandbox sb = sandbox(id);
             store.deleteSandbox(id);
@@ -671,8 +824,9 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         for (Sandbox s : store.sandboxes()) if (!running.contains(s.containerId())) stale.add(s.containerId());
         for (Attachment a : store.attachments(null, null)) if (!running.contains(a.containerId())) stale.add(a.containerId());
         for (String id : stale) {
-            LOG.log(System.Logger.Level.INFO, "tearing down the networking of container " + id + ": it is not running");
-            tearDown(id);
+            if (!id.startsWith(WARM) && !id.startsWith(GONE))
+                LOG.log(System.Logger.Level.INFO, "tearing down the networking of container " + id + ": it is not running");
+            tearDownNow(id);
         }
         for (String id : netns.list()) if (!running.contains(id)) ignore(() -> netns.remove(id));
         forwarder.recheck();
@@ -687,6 +841,8 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "listing " + filesDir + ": " + e.getMessage());
         }
+        warming = true;
+        refillSoon();
     }
 
     /**
@@ -694,6 +850,16 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
      * and this engine's egress chain go too; otherwise both stay for the containers that keep running.
      */
     public void close() {
+        closed = true;
+        for (java.util.concurrent.ExecutorService x : List.of(filler, retirer)) {
+            x.shutdown();
+            try {
+                if (!x.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) LOG.log(System.Logger.Level.WARNING, "network background work still running at close");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (String w = warm.poll(); w != null; w = warm.poll()) tearDownNow(w);
         if (netns.list().isEmpty()) {
             try {
                 egress.destroy();

@@ -207,6 +207,44 @@ final class NetworkStore {
         });
     }
 
+    /**
+     * Hands every attachment of {@code from} to {@code to} in one transaction, with {@code sandbox} recorded
+     * (or, when null, {@code from}'s sandbox deleted): a warm namespace claimed by a container, or a
+     * removed container's namespace handed to the background teardown. The request keeps the backend's
+     * container ID (teardown replays what setup saw); {@code name}, when given, replaces its container name.
+     */
+    void moveAttachments(String from, String to, String name, Sandbox sandbox) {
+        List<Attachment> atts = attachments("container_id", from);
+        db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE network_attachments SET container_id=?, request=? WHERE container_id=? AND network_id=?")) {
+                for (Attachment a : atts) {
+                    NetworkBackend.Request r = a.request();
+                    if (name != null) r = new NetworkBackend.Request(r.containerId(), name, r.net(), r.ip(), r.aliases(), r.ifname(), r.mac(), r.ports());
+                    ps.setString(1, to);
+                    ps.setString(2, json(r));
+                    ps.setString(3, from);
+                    ps.setString(4, a.networkId());
+                    ps.executeUpdate();
+                }
+            }
+            if (sandbox != null) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO network_sandboxes(container_id, netns, ports) VALUES(?,?,?)")) {
+                    ps.setString(1, sandbox.containerId());
+                    ps.setString(2, sandbox.netns());
+                    ps.setString(3, json(sandbox.ports()));
+                    ps.executeUpdate();
+                }
+            } else {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM network_sandboxes WHERE container_id=?")) {
+                    ps.setString(1, from);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
     void deleteAttachment(String containerId, String networkId) {
         update("DELETE FROM network_attachments WHERE container_id=? AND network_id=?", containerId, networkId);
     }

@@ -149,7 +149,7 @@ class ContainerServiceTest {
     void openEngine() {
         // its own default bridge and subnet: a berthd on this host may use the stock berth0/172.30.0.0/16
         engine = NativeEngine.open(EngineConfig.defaults(root).withNetwork(
-                new io.berth.engine.network.NetworkConfig("berthct0", "172.29.8.1/24", "172.29.128.0/18", 24, false)));
+                new io.berth.engine.network.NetworkConfig("berthct0", "172.29.8.1/24", "172.29.128.0/18", 24, false, 1)));
         ctr = engine.containers();
     }
 
