@@ -136,6 +136,7 @@ class NetworkLeakIT {
         NetTraces before = settled(null);
         assertThat(before.netns()).as("namespaces with nothing running").isEmpty();
         assertThat(before.leases()).as("leases with nothing running").isEmpty();
+        assertThat(before.warm()).as("warm namespaces on the default network").isEqualTo(WARM);
         assertThat(before.rules()).as("port forwarding rules with nothing running").noneMatch(l -> l.contains("DNAT") || l.contains("dport"));
 
         Queue<String> ips = new ConcurrentLinkedQueue<>();
@@ -244,20 +245,27 @@ class NetworkLeakIT {
      * containers; lines of aardvark's files naming its containers; aardvark processes of its root.
      */
     record NetTraces(List<String> netns, List<String> nsfsMounts, List<String> bridgePorts, List<String> bridges,
-                     List<String> leases, List<String> rules, List<String> aardvark, List<String> aardvarkProcesses) {
+                     List<String> leases, List<String> rules, List<String> aardvark, List<String> aardvarkProcesses, int warm) {
         static NetTraces take() {
+            // The daemon keeps namespaces set up ahead of time on its default network ("warm-" IDs, see
+            // docs/networking.md); they come and go with claims, so they are counted, not listed.
             List<String> netns = new ArrayList<>();
+            List<Path> warm = new ArrayList<>();
             try (Stream<Path> s = Files.isDirectory(root.resolve("netns")) ? Files.list(root.resolve("netns")) : Stream.empty()) {
-                s.forEach(p -> netns.add(p.getFileName().toString()));
+                s.forEach(p -> {
+                    if (p.getFileName().toString().startsWith("warm-")) warm.add(p);
+                    else netns.add(p.getFileName().toString());
+                });
             } catch (IOException e) {
                 netns.add("unreadable: " + e);
             }
+            Set<String> warmVeths = warmVeths(warm);
             List<String> nsfs = new ArrayList<>();
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                     String[] f = line.split(" ");
                     int dash = List.of(f).indexOf("-");
-                    if (dash > 0 && f[dash + 1].equals("nsfs") && f[4].startsWith(root.toString())) nsfs.add(f[4]);
+                    if (dash > 0 && f[dash + 1].equals("nsfs") && f[4].startsWith(root.toString()) && !f[4].contains("/warm-")) nsfs.add(f[4]);
                 }
             } catch (IOException e) {
                 nsfs.add("unreadable: " + e);
@@ -267,7 +275,7 @@ class NetworkLeakIT {
             for (String b : mine) {
                 for (String l : Proc.run("ip", "-o", "link", "show", "master", b).stdout().lines().toList()) {
                     String[] f = l.split(": ");
-                    if (f.length > 1) ports.add(b + " " + f[1].replaceAll("@.*", ""));
+                    if (f.length > 1 && !warmVeths.contains(f[1].replaceAll("@.*", ""))) ports.add(b + " " + f[1].replaceAll("@.*", ""));
                 }
             }
             List<String> rules = new ArrayList<>();
@@ -303,7 +311,24 @@ class NetworkLeakIT {
             List<String> procs = ProcessHandle.allProcesses()
                     .filter(ph -> ph.info().commandLine().map(c -> c.contains("aardvark") && c.contains(root.toString())).orElse(false))
                     .map(ph -> "aardvark-dns").toList();
-            return new NetTraces(sorted(netns), sorted(nsfs), sorted(ports), sorted(mine), readLeases(), sorted(rules), sorted(aardvark), procs);
+            return new NetTraces(sorted(netns), sorted(nsfs), sorted(ports), sorted(mine), readLeases(), sorted(rules), sorted(aardvark), procs,
+                    warm.size());
+        }
+
+        /** The host ends of the warm namespaces' eth0 (its "eth0@ifN" names the peer's index N). */
+        static Set<String> warmVeths(List<Path> warm) {
+            Set<String> indexes = new TreeSet<>();
+            for (Path w : warm) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("eth0@if(\\d+)")
+                        .matcher(Proc.run("nsenter", "--net=" + w, "ip", "-o", "link", "show", "eth0").stdout());
+                if (m.find()) indexes.add(m.group(1));
+            }
+            Set<String> out = new TreeSet<>();
+            for (String l : Proc.run("ip", "-o", "link", "show", "type", "veth").stdout().lines().toList()) {
+                String[] f = l.split(": ");
+                if (f.length > 1 && indexes.contains(f[0].strip())) out.add(f[1].replaceAll("@.*", ""));
+            }
+            return out;
         }
 
         static List<String> readLeases() {
@@ -313,7 +338,10 @@ class NetworkLeakIT {
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
                  Statement st = c.createStatement()) {
                 try (ResultSet rs = st.executeQuery("SELECT container_id, network_id, ip, ifname FROM network_attachments")) {
-                    while (rs.next()) out.add("lease " + rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4));
+                    while (rs.next()) {
+                        if (!rs.getString(1).startsWith("warm-"))
+                            out.add("lease " + rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4));
+                    }
                 }
                 try (ResultSet rs = st.executeQuery("SELECT container_id, netns, ports FROM network_sandboxes")) {
                     while (rs.next()) out.add("sandbox " + rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
@@ -345,13 +373,16 @@ class NetworkLeakIT {
      * The traces once they stop changing towards {@code expected} (or, without one, once two
      * snapshots agree): teardown of the last {@code --rm} container may still be under way.
      */
+    /** daemon.json's warm-netns default: the daemon keeps this many namespaces ready on its default network */
+    static final int WARM = 4;
+
     private static NetTraces settled(NetTraces expected) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         NetTraces t = NetTraces.take();
         while (System.nanoTime() < deadline) {
             Thread.sleep(300);
             NetTraces again = NetTraces.take();
-            if (expected != null ? again.equals(expected) : again.equals(t)) return again;
+            if (expected != null ? again.equals(expected) : again.equals(t) && again.warm() == WARM) return again;
             t = again;
         }
         return t;
