@@ -500,7 +500,11 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             if (autoRemove(b.rec)) b.rec = b.rec.withStatus(Status.REMOVING);
             ignore(() -> store.put(b.rec));
             t.lap("db");
-            if (delete != null) delete.join();
+            // A --rm container's runtime state is never used again (its ID is not reused): its delete
+            // finishes in the background instead of before the removal. A crash in between leaves runtime
+            // state without a record, which the orphan sweep at start deletes. Others wait: a restart
+            // creates the same ID again.
+            if (delete != null && !autoRemove(b.rec)) delete.join();
             t.lap("runc-delete");
             t.end();
             wake = b.nextExit;
