@@ -41,7 +41,7 @@ class EngineLayeringTest {
             "runtime; sys",
             "container; runtime oci snapshot store image sys archive volume network", // archive: docker cp extracts with SafeLayerApplier
             "volume; store",
-            "network; store oci", // oci: ContainerNetworking.configure sets the namespace and resolver mounts
+            "network; store oci sys", // oci: ContainerNetworking.configure sets the namespace and resolver mounts; sys: mount(2) for netns files
     })
     void packageUsesOnlyAllowedSiblings(String pkg, String allowed) {
         Set<String> ok = Arrays.stream(allowed.split(" ")).filter(s -> !s.isBlank()).collect(Collectors.toSet());

@@ -353,6 +353,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             }
             b.pending.clear();
             t.lap("attach");
+            networks.awaitReady(b.id);
             runtime.start(b.id);
             t.lap("runc-start");
             b.generation++;

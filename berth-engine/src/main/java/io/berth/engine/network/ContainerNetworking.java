@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * <pre>
  *   create:  validate(spec) before anything is made; created(id, spec) once the record exists
- *   start:   setUp(...) then configure(id, config) for the OCI spec; tearDown(id) if the start fails
+ *   start:   setUp(...) then configure(id, config) for the OCI spec; awaitReady(id) before the
+ *            runtime starts the process; tearDown(id) if the start fails
  *   exit:    tearDown(id)   (also for every container not running when the daemon starts: recover)
  *   remove:  forget(id)
  * </pre>
@@ -33,6 +34,13 @@ public interface ContainerNetworking {
 
     /** The config with the network namespace to use and the resolver files mounted. */
     ContainerConfig configure(String id, ContainerConfig config);
+
+    /**
+     * Waits for what {@link #setUp} left running in the background (publishing ports), so that the
+     * container's process starts with its ports in place: called after the runtime created the
+     * container and before it starts it. UNAVAILABLE when that work failed.
+     */
+    default void awaitReady(String id) { }
 
     void tearDown(String id);
 
@@ -66,6 +74,7 @@ public interface ContainerNetworking {
             @Override public void created(String id, ContainerSpec spec) { real().created(id, spec); }
             @Override public void setUp(String id, String name, ContainerSpec spec, ImageConfig image) { real().setUp(id, name, spec, image); }
             @Override public ContainerConfig configure(String id, ContainerConfig config) { return real().configure(id, config); }
+            @Override public void awaitReady(String id) { real().awaitReady(id); }
             @Override public void tearDown(String id) { now().tearDown(id); }
             @Override public void forget(String id) { now().forget(id); }
             @Override public NetworkSettings settings(String id) { return now().settings(id); }

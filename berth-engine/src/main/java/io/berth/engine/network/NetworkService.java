@@ -99,6 +99,8 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     private final java.util.concurrent.ExecutorService filler =
             java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-warm").factory());
     private volatile boolean warming, closed;
+    /** Port publishing started by setUp, joined by awaitReady (it overlaps the runtime's create). */
+    private final Map<String, java.util.concurrent.CompletableFuture<Void>> portsReady = new ConcurrentHashMap<>();
 
     /** The namespace to run in (kind: "none", "host", "path") and where the resolver files are. */
     private record Prepared(String kind, String netnsPath, Path files) {
@@ -510,7 +512,10 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
                 i++;
             }
         }
-        if (!ports.isEmpty()) syncPorts();
+        // One iptables-restore (~20-30 ms): it runs while the runtime creates the container, and
+        // awaitReady joins it before the process starts. Each sync writes the records' state as of its
+        // own turn under the forwarder's lock, so it cannot undo a later teardown's.
+        if (!ports.isEmpty()) portsReady.put(id, java.util.concurrent.CompletableFuture.runAsync(this::syncPorts, Thread::startVirtualThread));
         writeFiles(id, name, spec);
     }
 
@@ -748,8 +753,23 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
      * (see {@link #WARM}), so an exit or a removal does not wait for netavark.
      */
     @Override
+    public void awaitReady(String id) {
+        java.util.concurrent.CompletableFuture<Void> f = portsReady.remove(id);
+        if (f == null) return;
+        try {
+            f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            if (c instanceof BerthException be) throw be;
+            throw BerthException.unavailable("publishing the ports of container %s: %s", id, c.getMessage());
+        }
+    }
+
+    @Override
     public void tearDown(String id) {
         synchronized (lock(id)) {
+            java.util.concurrent.CompletableFuture<Void> pending = portsReady.remove(id);
+            if (pending != null) ignore(pending::join); // a start that failed before awaitReady
             prepared.remove(id);
             Sandbox sb = sandbox(id);
             if (store.attachments("container_id", id).isEmpty()) {
