@@ -152,7 +152,8 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         Path fifo = cfg.runtimeRoot(rt).resolve(id).resolve("exec.fifo");
         if (!Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
         java.util.concurrent.CompletableFuture<Integer> read = new java.util.concurrent.CompletableFuture<>();
-        Thread.ofVirtual().name("fifo-start-" + id.substring(0, Math.min(12, id.length()))).start(() -> {
+        // A platform thread: open(2) of a fifo blocks in the kernel, which would pin a virtual thread's carrier.
+        Thread.ofPlatform().daemon().name("fifo-start-" + id.substring(0, Math.min(12, id.length()))).start(() -> {
             try (InputStream in = Files.newInputStream(fifo)) { // blocks until init has it open for writing
                 read.complete(in.read());
             } catch (IOException | RuntimeException e) {

@@ -112,8 +112,32 @@ final class SeqPacketSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Platform threads for {@link #recv} called from virtual threads. A foreign call pins its virtual
+     * thread to its carrier, and recv() waits as long as the container prints nothing: a handful of
+     * idle attach streams would take every carrier (there are as many as CPUs), and nothing else
+     * virtual, such as the start that would make those containers print, could run. Seen as a hung
+     * 8-way burst of {@code docker run --rm}. The wait happens here instead; the caller parks.
+     */
+    private static final java.util.concurrent.ExecutorService BLOCKING = java.util.concurrent.Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("berth-attach-recv-", 0).factory());
+
     /** Receives one packet, or null at end of stream (peer closed, or this socket shut down / closed). */
     byte[] recv() throws IOException {
+        if (!Thread.currentThread().isVirtual()) return recvHere();
+        java.util.concurrent.Future<byte[]> f = BLOCKING.submit(this::recvHere);
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            throw new IOException("receiving from attach socket", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("receiving from attach socket");
+        }
+    }
+
+    private byte[] recvHere() throws IOException {
         if (!enter()) return null;
         try {
             for (;;) {
