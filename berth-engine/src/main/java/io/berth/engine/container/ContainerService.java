@@ -488,8 +488,13 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             // runc delete (a process, tens of ms) runs while the rootfs is unmounted and the exit is
             // stored: neither touches the runtime's state. Poststop hooks run inside delete and may
             // look at the rootfs, so with any configured the old order stays.
+            // A --rm container's delete is not waited for (below), and starts a moment later so that its
+            // runc process does not compete for the CPU with the removal the client is waiting for.
+            java.util.concurrent.Executor deleter = autoRemove(b.rec)
+                    ? java.util.concurrent.CompletableFuture.delayedExecutor(250, java.util.concurrent.TimeUnit.MILLISECONDS, Thread::startVirtualThread)
+                    : Thread::startVirtualThread;
             java.util.concurrent.CompletableFuture<Void> delete = poststopHooks ? null
-                    : java.util.concurrent.CompletableFuture.runAsync(() -> ignore(() -> runtime.delete(b.id, true)), Thread::startVirtualThread);
+                    : java.util.concurrent.CompletableFuture.runAsync(() -> ignore(() -> runtime.delete(b.id, true)), deleter);
             if (delete == null) ignore(() -> runtime.delete(b.id, true));
             ignore(() -> unmount(containersDir.resolve(b.id).resolve("rootfs")));
             t.lap("umount");

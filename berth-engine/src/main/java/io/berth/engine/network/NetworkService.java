@@ -42,7 +42,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -93,14 +102,14 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
      * next start's recover() does not tear down (neither kind ever runs a container).
      */
     static final String WARM = "warm-", GONE = "gone-";
-    private final java.util.concurrent.ConcurrentLinkedQueue<String> warm = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.ExecutorService retirer =
-            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-teardown").factory());
-    private final java.util.concurrent.ExecutorService filler =
-            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-warm").factory());
+    private final ConcurrentLinkedQueue<String> warm = new ConcurrentLinkedQueue<>();
+    private final ExecutorService retirer =
+            Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-teardown").factory());
+    private final ExecutorService filler =
+            Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-warm").factory());
     private volatile boolean warming, closed;
     /** Port publishing started by setUp, joined by awaitReady (it overlaps the runtime's create). */
-    private final Map<String, java.util.concurrent.CompletableFuture<Void>> portsReady = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> portsReady = new ConcurrentHashMap<>();
 
     /** The namespace to run in (kind: "none", "host", "path") and where the resolver files are. */
     private record Prepared(String kind, String netnsPath, Path files) {
@@ -515,7 +524,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         // One iptables-restore (~20-30 ms): it runs while the runtime creates the container, and
         // awaitReady joins it before the process starts. Each sync writes the records' state as of its
         // own turn under the forwarder's lock, so it cannot undo a later teardown's.
-        if (!ports.isEmpty()) portsReady.put(id, java.util.concurrent.CompletableFuture.runAsync(this::syncPorts, Thread::startVirtualThread));
+        if (!ports.isEmpty()) portsReady.put(id, CompletableFuture.runAsync(this::syncPorts, Thread::startVirtualThread));
         writeFiles(id, name, spec);
     }
 
@@ -551,8 +560,8 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     private void refillSoon() {
         if (!warming || closed || config.warmNamespaces() == 0) return;
         try {
-            filler.execute(this::fill);
-        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            filler.execute(deferred(this::fill));
+        } catch (RejectedExecutionException ignored) {
             // closing
         }
     }
@@ -578,25 +587,48 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     /** Tears down a warm or gone namespace in the background (or here, once closing). */
     private void retire(String key) {
         try {
-            retirer.execute(() -> {
+            retirer.execute(deferred(() -> {
                 tearDownNow(key);
                 locks.remove(key);
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            }));
+        } catch (RejectedExecutionException e) {
             tearDownNow(key);
         }
     }
 
+    /**
+     * Background work starts {@link #QUIET} after it was handed over, not at once: a claim refills while
+     * the claiming container is being created, an exit tears down while its removal runs, and a dozen
+     * iptables processes of netavark competing for the CPU would slow exactly the start or removal this
+     * work was moved away from. Tasks queued behind it do not wait again.
+     */
+    private static Runnable deferred(Runnable r) {
+        long due = System.nanoTime() + QUIET.toNanos();
+        return () -> {
+            long wait = due - System.nanoTime();
+            if (wait > 0 && !Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(Duration.ofNanos(wait));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            r.run();
+        };
+    }
+
+    static final Duration QUIET = Duration.ofMillis(250);
+
     /** Waits until every teardown handed to the background has finished. */
     private void settleTeardowns() {
         try {
-            retirer.submit(() -> { }).get(2, java.util.concurrent.TimeUnit.MINUTES);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            retirer.submit(() -> { }).get(2, TimeUnit.MINUTES);
+        } catch (RejectedExecutionException e) {
             // closed: teardowns ran in the caller
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw BerthException.unavailable("interrupted while waiting for network teardowns");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw BerthException.unavailable("waiting for network teardowns: %s", e.getMessage());
         }
     }
@@ -608,12 +640,12 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     public void settle() {
         settleTeardowns();
         try {
-            filler.submit(() -> { }).get(2, java.util.concurrent.TimeUnit.MINUTES);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            filler.submit(() -> { }).get(2, TimeUnit.MINUTES);
+        } catch (RejectedExecutionException e) {
             // closed
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw BerthException.unavailable("waiting for warm namespaces: %s", e.getMessage());
         }
     }
@@ -754,11 +786,11 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
      */
     @Override
     public void awaitReady(String id) {
-        java.util.concurrent.CompletableFuture<Void> f = portsReady.remove(id);
+        CompletableFuture<Void> f = portsReady.remove(id);
         if (f == null) return;
         try {
             f.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
             if (c instanceof BerthException be) throw be;
             throw BerthException.unavailable("publishing the ports of container %s: %s", id, c.getMessage());
@@ -768,7 +800,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     @Override
     public void tearDown(String id) {
         synchronized (lock(id)) {
-            java.util.concurrent.CompletableFuture<Void> pending = portsReady.remove(id);
+            CompletableFuture<Void> pending = portsReady.remove(id);
             if (pending != null) ignore(pending::join); // a start that failed before awaitReady
             prepared.remove(id);
             Sandbox sb = sandbox(id);
@@ -871,10 +903,10 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
      */
     public void close() {
         closed = true;
-        for (java.util.concurrent.ExecutorService x : List.of(filler, retirer)) {
+        for (ExecutorService x : List.of(filler, retirer)) {
             x.shutdown();
             try {
-                if (!x.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) LOG.log(System.Logger.Level.WARNING, "network background work still running at close");
+                if (!x.awaitTermination(2, TimeUnit.MINUTES)) LOG.log(System.Logger.Level.WARNING, "network background work still running at close");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
