@@ -25,7 +25,7 @@ import java.util.TreeSet;
  *
  * <p>Why Berth's own rules and not netavark's port forwarding: netavark 1.4 binds ports to a container's
  * network set-up (one {@code setup} call per namespace), so a namespace prepared ahead of time
- * ({@link NetnsPool}) could not get its ports later; and netavark runs some fifteen iptables processes
+ * (a warm namespace, see NetworkService) could not get its ports later; and netavark runs some fifteen iptables processes
  * per published container, where {@link #sync} is one {@code iptables-restore} of the whole state. The
  * chains are always rewritten whole from the records ({@code :CHAIN} under {@code --noflush} flushes just
  * that chain, in the same transaction), so there is no rule to miss on removal and a restart
