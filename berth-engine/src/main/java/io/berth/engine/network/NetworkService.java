@@ -45,13 +45,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -92,22 +86,15 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
     private volatile ContainerDirectory containers = ref -> { throw BerthException.notFound("No such container: %s", ref); };
 
     /*
-     * Ahead of time and in the background. Netavark takes a few hundred milliseconds per setup and per
-     * teardown (a dozen iptables processes each), which is most of a container's start on a bridge. So:
-     * - up to config.warmNamespaces() namespaces are set up on the default network ahead of demand
-     *   ("warm-" IDs) and a container there takes one (a bind mount and one transaction), never reused;
-     * - a container's teardown hands its namespace and leases to a "gone-" ID and returns; one thread
-     *   tears those down in order. Its ports are removed at once (they are Berth's own rules).
-     * Both kinds are ordinary attachment rows and namespace files, so a crash leaves nothing that the
-     * next start's recover() does not tear down (neither kind ever runs a container).
+     * Ahead of time and in the background (NamespaceReserve): up to config.warmNamespaces() namespaces
+     * are set up on the default network ahead of demand ("warm-" keys) and a container there takes one
+     * (a bind mount and one transaction), never reused; a container's teardown hands its namespace and
+     * leases to a "gone-" key and returns, and the reserve tears those down in order. Ports go at once
+     * (they are Berth's own rules). Both kinds are ordinary attachment rows and namespace files, so a
+     * crash leaves nothing that the next start's recover() does not tear down (neither runs a container).
      */
     static final String WARM = "warm-", GONE = "gone-";
-    private final ConcurrentLinkedQueue<String> warm = new ConcurrentLinkedQueue<>();
-    private final ExecutorService retirer =
-            Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-teardown").factory());
-    private final ExecutorService filler =
-            Executors.newSingleThreadExecutor(Thread.ofVirtual().name("berth-net-warm").factory());
-    private volatile boolean warming, closed;
+    private final NamespaceReserve reserve;
     /** Port publishing started by setUp, joined by awaitReady (it overlaps the runtime's create). */
     private final Map<String, CompletableFuture<Void>> portsReady = new ConcurrentHashMap<>();
 
@@ -125,6 +112,14 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         String tag = endpointId(r, "egress").substring(0, 8);
         this.egress = new Egress(tag, r);
         this.forwarder = new PortForwarder(tag);
+        this.reserve = new NamespaceReserve(config.warmNamespaces(), new NamespaceReserve.Plumbing() {
+            @Override public String makeWarm() { return NetworkService.this.makeWarm(); }
+
+            @Override public void tearDownNow(String key) {
+                NetworkService.this.tearDownNow(key);
+                locks.remove(key);
+            }
+        });
     }
 
     /**
@@ -536,11 +531,10 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         if (eps.size() != 1 || eps.getFirst().mac() != null || eps.getFirst().ipv4() != null) return false;
         NetworkRecord n = byId(eps.getFirst().networkId());
         if (n == null || !n.name().equals("bridge")) return false;
-        for (String w = warm.poll(); w != null; w = warm.poll()) {
-            refillSoon();
+        for (String w = reserve.take(); w != null; w = reserve.take()) {
             List<Attachment> atts = store.attachments("container_id", w);
             if (atts.size() != 1 || !atts.getFirst().networkId().equals(n.id())) { // the default network changed under it
-                retire(w);
+                reserve.retire(w);
                 continue;
             }
             try {
@@ -550,108 +544,37 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "taking warm namespace " + w + " for container " + id + ": " + e.getMessage());
                 ignore(() -> netns.remove(id));
-                retire(w);
+                reserve.retire(w);
             }
         }
         return false;
     }
 
-    /** Keeps the warm namespaces topped up, on the filler thread (one netavark setup at a time). */
-    private void refillSoon() {
-        if (!warming || closed || config.warmNamespaces() == 0) return;
+    /** A new warm namespace on the default network (the reserve's filler thread); undone if it fails. */
+    private String makeWarm() {
+        NetworkRecord n = byName("bridge");
+        if (n == null) throw BerthException.notFound("network bridge not found");
+        String w = WARM + newId().substring(0, 20);
         try {
-            filler.execute(deferred(this::fill));
-        } catch (RejectedExecutionException ignored) {
-            // closing
+            Path ns = netns.create(w);
+            attach(w, w, ns, n, new Endpoint(w, n.id(), 0, List.of(), null, null), "eth0");
+            return w;
+        } catch (RuntimeException e) {
+            tearDownNow(w);
+            throw e;
         }
     }
 
-    private void fill() {
-        while (!closed && warm.size() < config.warmNamespaces()) {
-            NetworkRecord n = byName("bridge");
-            if (n == null) return;
-            String w = WARM + newId().substring(0, 20);
-            try {
-                Path ns = netns.create(w);
-                attach(w, w, ns, n, new Endpoint(w, n.id(), 0, List.of(), null, null), "eth0");
-                warm.add(w);
-            } catch (RuntimeException e) {
-                // no retry loop: the next claim tries again
-                LOG.log(System.Logger.Level.WARNING, "preparing a warm network namespace: " + e.getMessage());
-                tearDownNow(w);
-                return;
-            }
-        }
-    }
-
-    /** Tears down a warm or gone namespace in the background (or here, once closing). */
-    private void retire(String key) {
-        try {
-            retirer.execute(deferred(() -> {
-                tearDownNow(key);
-                locks.remove(key);
-            }));
-        } catch (RejectedExecutionException e) {
-            tearDownNow(key);
-        }
-    }
-
-    /**
-     * Background work starts {@link #QUIET} after it was handed over, not at once: a claim refills while
-     * the claiming container is being created, an exit tears down while its removal runs, and a dozen
-     * iptables processes of netavark competing for the CPU would slow exactly the start or removal this
-     * work was moved away from. Tasks queued behind it do not wait again.
-     */
-    private static Runnable deferred(Runnable r) {
-        long due = System.nanoTime() + QUIET.toNanos();
-        return () -> {
-            long wait = due - System.nanoTime();
-            if (wait > 0 && !Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(Duration.ofNanos(wait));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            r.run();
-        };
-    }
-
-    static final Duration QUIET = Duration.ofMillis(250);
-
-    /** Waits until every teardown handed to the background has finished. */
-    private void settleTeardowns() {
-        try {
-            retirer.submit(() -> { }).get(2, TimeUnit.MINUTES);
-        } catch (RejectedExecutionException e) {
-            // closed: teardowns ran in the caller
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw BerthException.unavailable("interrupted while waiting for network teardowns");
-        } catch (ExecutionException | TimeoutException e) {
-            throw BerthException.unavailable("waiting for network teardowns: %s", e.getMessage());
-        }
-    }
+    private void settleTeardowns() { reserve.settleTeardowns(); }
 
     /**
      * Waits until the background has nothing left to do: teardowns done, the warm namespaces topped up.
      * For tests and leak checks that compare the host before and after.
      */
-    public void settle() {
-        settleTeardowns();
-        try {
-            filler.submit(() -> { }).get(2, TimeUnit.MINUTES);
-        } catch (RejectedExecutionException e) {
-            // closed
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            throw BerthException.unavailable("waiting for warm namespaces: %s", e.getMessage());
-        }
-    }
+    public void settle() { reserve.settle(); }
 
     /** How many warm namespaces are ready now. */
-    public int warmCount() { return warm.size(); }
+    public int warmCount() { return reserve.ready(); }
 
     /** Allocates the address (the lease row), then lets the backend plumb it; the row goes if the backend fails. */
     private void attach(String id, String name, Path ns, NetworkRecord n, Endpoint e, String ifname) {
@@ -818,7 +741,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
                 return;
             }
             if (sb != null && !sb.ports().isEmpty()) ignore(this::syncPorts); // the ports are free again at once
-            retire(g);
+            reserve.retire(g);
         }
     }
 
@@ -893,8 +816,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "listing " + filesDir + ": " + e.getMessage());
         }
-        warming = true;
-        refillSoon();
+        reserve.start();
     }
 
     /**
@@ -902,16 +824,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
      * and this engine's egress chain go too; otherwise both stay for the containers that keep running.
      */
     public void close() {
-        closed = true;
-        for (ExecutorService x : List.of(filler, retirer)) {
-            x.shutdown();
-            try {
-                if (!x.awaitTermination(2, TimeUnit.MINUTES)) LOG.log(System.Logger.Level.WARNING, "network background work still running at close");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        for (String w = warm.poll(); w != null; w = warm.poll()) tearDownNow(w);
+        reserve.close();
         if (netns.list().isEmpty()) {
             try {
                 egress.destroy();
