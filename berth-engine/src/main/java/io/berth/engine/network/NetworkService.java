@@ -94,6 +94,9 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
      * crash leaves nothing that the next start's recover() does not tear down (neither runs a container).
      */
     static final String WARM = "warm-", GONE = "gone-";
+
+    /** A warm or gone key: attachments and namespaces that belong to no container. */
+    static boolean reserved(String key) { return key.startsWith(WARM) || key.startsWith(GONE); }
     private final NamespaceReserve reserve;
     /** Port publishing started by setUp, joined by awaitReady (it overlaps the runtime's create). */
     private final Map<String, CompletableFuture<Void>> portsReady = new ConcurrentHashMap<>();
@@ -153,7 +156,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
                         opts, Map.of(), Instant.now()));
             } else if (!bip.toString().equals(bridge.subnet()) || !config.bridgeName().equals(bridge.bridge())) {
                 // warm and gone attachments never run a container (recover tears them down with their own request)
-                if (store.attachments("network_id", bridge.id()).stream().allMatch(a -> a.containerId().startsWith(WARM) || a.containerId().startsWith(GONE))) {
+                if (store.attachments("network_id", bridge.id()).stream().allMatch(a -> reserved(a.containerId()))) {
                     store.put(new NetworkRecord(bridge.id(), "bridge", "bridge", config.bridgeName(), bip.toString(), gateway, null, false,
                             false, opts, Map.of(), bridge.created()));
                 } else {
@@ -272,7 +275,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         Map<String, NetworkEndpoint> ctrs = new LinkedHashMap<>();
         int bits = n.subnet() == null ? 0 : Ipam.Cidr.parse(n.subnet()).bits();
         for (Attachment a : store.attachments("network_id", n.id())) {
-            if (a.containerId().startsWith(WARM) || a.containerId().startsWith(GONE)) continue; // no container's
+            if (reserved(a.containerId())) continue; // no container's
             ctrs.put(a.containerId(), new NetworkEndpoint(a.request().containerName(), endpointId(a.containerId(), n.id()),
                     a.mac() == null ? "" : a.mac(), a.ip() + "/" + bits, ""));
         }
@@ -799,7 +802,7 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         for (Sandbox s : store.sandboxes()) if (!running.contains(s.containerId())) stale.add(s.containerId());
         for (Attachment a : store.attachments(null, null)) if (!running.contains(a.containerId())) stale.add(a.containerId());
         for (String id : stale) {
-            if (!id.startsWith(WARM) && !id.startsWith(GONE))
+            if (!reserved(id))
                 LOG.log(System.Logger.Level.INFO, "tearing down the networking of container " + id + ": it is not running");
             tearDownNow(id);
         }
