@@ -15,6 +15,7 @@ CACHE="$BENCH/.cache"
 OUTDIR="$BENCH/out"
 PY="python3 -I $HERE/netbench.py"
 RUNS=5
+SETTLE=${SETTLE:-1}   # seconds of quiet before each timed command
 DOCKER_BIP="${DOCKER_BIP:-172.28.0.1/16}"
 LAYOUT="$CACHE/busybox-net-oci"
 
@@ -118,6 +119,7 @@ printf 'dockerd\t%s\n' "$(DOCKER_HOST=unix://$DSOCK docker version --format '{{.
 
 run_once() { # tool host round
   local t0 t1 st=ok
+  sleep "$SETTLE"   # the other engine's deferred work (namespace refill/teardown, shim clean-up) is not timed here
   t0=$EPOCHREALTIME
   DOCKER_HOST="$2" docker run --rm "$REF" true >/dev/null 2>&1 || st=failed
   t1=$EPOCHREALTIME
@@ -130,6 +132,7 @@ port_once() { # tool host round
   rm -f "$TMP/ready"
   $PY first-answer --port "$port" --ready "$TMP/ready" --timeout 30 >"$TMP/answer" & local poller=$!
   while [ ! -e "$TMP/ready" ]; do sleep 0.01; done
+  sleep "$SETTLE"
   t0=$EPOCHREALTIME
   DOCKER_HOST="$2" docker run -d --name "bnet-$1-$3" -p "127.0.0.1:$port:8080" "$REF" httpd -f -p 8080 -h /www >/dev/null || st=failed
   wait "$poller" || st=failed

@@ -18,6 +18,7 @@ RUNS=5
 BURST=40
 PAR=8
 CTRS=10
+SETTLE=${SETTLE:-1}   # seconds of quiet before each timed command
 BERTH_START_TIMEOUT=${BERTH_START_TIMEOUT:-900}   # first start may build the distribution
 IMAGE_NAME=bench/busybox
 IMAGE_TAG=1
@@ -87,11 +88,12 @@ kill_marked() { # stray conmon / shim / container processes whose command line n
   done
 }
 # Only the cgroup trees that no one but this run's engines create: dockerd's docker/, podman's
-# libpod_parent/ and the runc floor's brun-runc. berthd's berth/<id> cgroups are shared with any other
-# berthd on the host (tests), so they are left to berthd, which removes them with the container.
+# libpod_parent/ and the runc floors' brun-runc and brun-runc-burst. berthd's berth/<id> cgroups are
+# shared with any other berthd on the host (tests), so they are left to berthd, which removes them
+# with the container.
 new_cgroups() {
   find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d 2>/dev/null | sort | comm -13 "$CG_BEFORE" - |
-    grep -E '^/sys/fs/cgroup/[^/]+/(docker|libpod_parent|brun-runc)(/|$)' || true
+    grep -E '^/sys/fs/cgroup/[^/]+/(docker|libpod_parent|brun-runc[^/]*)(/|$)' || true
 }
 cleanup() {
   local rc=$? pg c d
@@ -205,6 +207,9 @@ record() { printf '%s %s %s %s %s\n' "$1" "$2" "$3" "$4" "$5" >>"$SAMPLES"; }
 elapsed() { python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.4f}")' "$1" "$2"; }
 timed() { # metric tool round cmd...: time the command, record the sample
   local metric="$1" tool="$2" round="$3" t0 t1 secs status=ok; shift 3
+  # Settle first: work an engine defers past its reply (berthd's background runc delete and namespace
+  # refill, containerd's shim clean-up) must not run inside the next tool's timing.
+  sleep "$SETTLE"
   t0=$EPOCHREALTIME
   "$@" >"$TMP/$metric-$tool-$round.log" 2>&1 || status=failed
   t1=$EPOCHREALTIME
@@ -263,7 +268,7 @@ CLEANUPS+=("DOCKER_HOST=unix://$DSOCK $DOCKER_CLI rm -f \$(DOCKER_HOST=unix://$D
 PD="$TMP/podman"; mkdir -p "$PD"
 pm() {
   podman --root "$PD/root" --runroot "$PD/run" --tmpdir "$PD/tmp" --cgroup-manager cgroupfs \
-    --events-backend file "$@"
+    --events-backend file --runtime runc "$@"
 }
 # podman asks runc for its default rlimits (nofile 1M, nproc 4M), above this host's hard limits
 # (nofile 20000 here) and without CAP_SYS_RESOURCE runc gets EPERM: cap nofile at the host's hard
@@ -271,13 +276,21 @@ pm() {
 NPROC=$(ulimit -Hu); [ "$NPROC" = unlimited ] || [ "$NPROC" -gt 32768 ] && NPROC=32768
 PM_LIMITS=(--ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit "nproc=$NPROC:$NPROC")
 note podman version "$(podman --version | awk '{print $3}')"
-CLEANUPS+=("podman --root $PD/root --runroot $PD/run --tmpdir $PD/tmp --cgroup-manager cgroupfs --events-backend file rm -af -t 0")
+CLEANUPS+=("podman --root $PD/root --runroot $PD/run --tmpdir $PD/tmp --cgroup-manager cgroupfs --events-backend file --runtime runc rm -af -t 0")
 
 # the runc bundle: the same image unpacked once; each run gets its own container id
 RD="$TMP/runc"; mkdir -p "$RD/state"
 umoci unpack --image "$LAYOUT:$LAYOUT_TAG" "$RD/bundle" >/dev/null
 $PY bundle-config "$RD/bundle" --cgroup "/brun-runc" true
+$PY burst-bundles "$RD/bundle" --out "$RD/burst" --count "$BURST" --cgroup "/brun-runc-burst"
 note runc version "$(runc --version | head -1 | awk '{print $3}')"
+
+# the null API: answers every request at once, so a docker command against it costs only the docker
+# CLI itself; with raw runc these are the floors no engine can go below (see nullapi.py)
+NSOCK="$TMP/null.sock"
+start_bg "$TMP/nullapi.log" python3 -I "$HERE/nullapi.py" --socket "$NSOCK"
+for ((i = 0; i < 50; i++)); do [ -S "$NSOCK" ] && break; sleep 0.1; done
+nd() { DOCKER_HOST="unix://$NSOCK" "$DOCKER_CLI" "$@"; }
 
 log "pulling $REF into berthd, dockerd and podman (untimed)"
 bd pull -q "$REF" >/dev/null
@@ -289,6 +302,7 @@ dd_ run --rm --network none "$REF" true
 "$BERTH_HOME/berth" -H "unix://$BSOCK" run --rm --network none "$REF" true
 pm run --rm --network none "${PM_LIMITS[@]}" "$REF" true
 runc --root "$RD/state" run --bundle "$RD/bundle" brun-warm >/dev/null
+nd run --rm --network none "$REF" true; nd exec brun-null true
 
 sleep 2
 mem_of berthd-idle "$BPG" "$BD/"
@@ -302,6 +316,7 @@ for ((r = 1; r <= RUNS; r++)); do
   timed run berth-cli "$r" "$BERTH_HOME/berth" -H "unix://$BSOCK" run --rm --network none "$REF" true
   timed run podman "$r" pm run --rm --network none "${PM_LIMITS[@]}" "$REF" true
   timed run runc "$r" runc --root "$RD/state" run --bundle "$RD/bundle" "brun-$r"
+  timed run null-cli "$r" nd run --rm --network none "$REF" true
 done
 
 log "timing: $RUNS round(s) of exec into a running sleep container"
@@ -311,16 +326,22 @@ bd exec brun-exec true; dd_ exec brun-exec true   # warm-up
 for ((r = 1; r <= RUNS; r++)); do
   timed exec berthd "$r" bd exec brun-exec true
   timed exec dockerd "$r" dd_ exec brun-exec true
+  timed exec null-cli "$r" nd exec brun-exec true
 done
 bd rm -f brun-exec >/dev/null; dd_ rm -f brun-exec >/dev/null
 
 burst() { # docker-host: BURST runs of `run --rm … true`, PAR at a time; fails if any run failed
   seq "$BURST" | DOCKER_HOST="$1" xargs -P "$PAR" -I{} "$DOCKER_CLI" run --rm --network none "$REF" true
 }
+runc_burst() { # round: BURST raw runc runs of `true`, PAR at a time, each its own bundle config and cgroup
+  seq "$BURST" | xargs -P "$PAR" -I{} runc --root "$RD/state" run --bundle "$RD/burst/{}" "brun-b$1-{}"
+}
 log "timing: $RUNS round(s) of a burst of $BURST runs at parallelism $PAR"
 for ((r = 1; r <= RUNS; r++)); do
   timed burst berthd "$r" burst "unix://$BSOCK"
   timed burst dockerd "$r" burst "unix://$DSOCK"
+  timed burst null-cli "$r" burst "unix://$NSOCK"
+  timed burst runc "$r" runc_burst "$r"
 done
 
 log "memory: $CTRS running sleep containers per daemon"
