@@ -29,14 +29,11 @@ import io.berth.engine.image.ImageService;
 import io.berth.engine.oci.ContainerConfig;
 import io.berth.engine.oci.DaemonDefaults;
 import io.berth.engine.oci.HostInfo;
-import io.berth.engine.oci.SpecContext;
 import io.berth.engine.oci.SpecGenerator;
 import io.berth.engine.oci.SpecOpts;
 import io.berth.engine.runtime.ConmonRuntime;
 import io.berth.engine.runtime.CreateOptions;
 import io.berth.engine.runtime.CreatedContainer;
-import io.berth.engine.runtime.ExecOptions;
-import io.berth.engine.runtime.ExecProcess;
 import io.berth.engine.runtime.K8sFileLog;
 import io.berth.engine.runtime.Liveness;
 import io.berth.engine.runtime.LogQuery;
@@ -105,7 +102,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private final Path containersDir;
     private final String driver;
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
-    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+    private final ExecSessions execSessions;
     private final Object names = new Object();
     /** Names of containers being created (guarded by {@link #names}): taken, though not yet in {@link #boxes}. */
     private final Set<String> reservedNames = new java.util.HashSet<>();
@@ -125,7 +122,6 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         java.util.concurrent.CompletableFuture<Integer> nextExit = new java.util.concurrent.CompletableFuture<>();
         final java.util.concurrent.CompletableFuture<Integer> removed = new java.util.concurrent.CompletableFuture<>();
         final List<Sessions.ContainerAttach> pending = new CopyOnWriteArrayList<>();
-        final List<String> execIds = new CopyOnWriteArrayList<>();
         /** Incremented at every start, so a stale monitor cannot record a later run's exit. */
         int generation;
         /** Set when removal begins: no restart policy may start it again. */
@@ -136,20 +132,6 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         Box(ContainerRecord r) {
             this.id = r.id();
             this.rec = r;
-        }
-    }
-
-    private static final class Exec {
-        final String id, containerId;
-        final ExecSpec spec;
-        volatile ExecProcess process;
-        volatile Integer exitCode;
-        volatile boolean started;
-
-        Exec(String id, String containerId, ExecSpec spec) {
-            this.id = id;
-            this.containerId = containerId;
-            this.spec = spec;
         }
     }
 
@@ -165,6 +147,23 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         this.containersDir = root.resolve("containers");
         this.driver = driver;
         this.poststopHooks = defaults.hooks().poststop() != null && !defaults.hooks().poststop().isEmpty();
+        this.execSessions = new ExecSessions(runtime, containersDir, host, new ExecSessions.Containers() {
+            @Override
+            public <T> T whileRunning(String ref, java.util.function.Function<String, T> action) {
+                Box b = find(ref);
+                synchronized (b) {
+                    if (b.rec.status() == Status.PAUSED) throw BerthException.conflict("Container %s is paused, unpause the container before exec", b.id);
+                    if (b.rec.status() != Status.RUNNING) throw BerthException.conflict("Container %s is not running", b.id);
+                    return action.apply(b.id);
+                }
+            }
+
+            @Override
+            public void emit(String containerId, String action, Map<String, String> attributes) {
+                Box b = boxes.get(containerId);
+                if (b != null) ContainerService.this.emit(b, action, attributes);
+            }
+        });
     }
 
     /**
@@ -836,11 +835,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             Path dir = containersDir.resolve(b.id);
             // Runtime state exists only while the record says running (exits delete it before recording).
             if (exit != null) ignore(() -> runtime.delete(b.id, true));
-            for (String e : b.execIds) {
-                Exec x = execs.remove(e);
-                if (x != null && x.process != null) x.process.close();
-                ignore(() -> runtime.forgetExec(b.id, e));
-            }
+            execSessions.forgetContainer(b.id);
             try {
                 unmount(dir.resolve("rootfs"));
             } catch (IOException e) {
@@ -909,7 +904,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
                 s.workingDir() != null ? s.workingDir() : ic.workingDir() != null ? ic.workingDir() : "",
                 s.user() != null ? s.user() : ic.user() != null ? ic.user() : "",
                 containersDir.resolve(r.id()).resolve("rootfs").toString(), logPath(r.id()).toString(),
-                labels(r), List.copyOf(b.execIds), driver)));
+                labels(r), execSessions.ids(b.id), driver)));
     }
 
     private static ImageConfig.Config imageConfigOf(ContainerRecord r) {
@@ -1101,104 +1096,25 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     @Override
     public String execCreate(String ref, ExecSpec spec) {
         ensureOpen();
-        Box b = find(ref);
-        if (spec == null || spec.cmd() == null || spec.cmd().isEmpty()) throw BerthException.invalid("No exec command specified");
-        synchronized (b) {
-            if (b.rec.status() == Status.PAUSED) throw BerthException.conflict("Container %s is paused, unpause the container before exec", b.id);
-            if (b.rec.status() != Status.RUNNING) throw BerthException.conflict("Container %s is not running", b.id);
-            String id = Names.newId();
-            execs.put(id, new Exec(id, b.id, spec));
-            b.execIds.add(id);
-            emit(b, "exec_create: " + String.join(" ", spec.cmd()), Map.of("execID", id));
-            return id;
-        }
+        return execSessions.create(ref, spec);
     }
 
     @Override
     public AttachSession execStart(String execId, boolean detach, boolean tty) {
         ensureOpen();
-        Exec x = exec(execId);
-        Box b = boxes.get(x.containerId);
-        if (b == null) throw BerthException.notFound("No such container: %s", x.containerId);
-        ExecSpec s = x.spec;
-        boolean terminal = s.tty() || tty;
-        byte[] process;
-        synchronized (x) {
-            if (x.started) throw BerthException.conflict("Error: Exec command %s has already run", execId);
-            synchronized (b) {
-                if (b.rec.status() != Status.RUNNING) throw BerthException.conflict("Container %s is not running", b.id);
-            }
-            process = processJson(b, s, terminal);
-            x.started = true;
-        }
-        Trace.Laps t = Trace.laps("exec-start", b.id);
-        ExecProcess p = runtime.exec(b.id, execId, process, new ExecOptions(terminal, s.attachStdin() && !detach));
-        t.end();
-        x.process = p;
-        emit(b, "exec_start: " + String.join(" ", s.cmd()), Map.of("execID", execId));
-        p.onExit().whenComplete((code, err) -> {
-            if (code != null) x.exitCode = code;
-            emit(b, "exec_die", code == null ? Map.of("execID", execId) : Map.of("execID", execId, "exitCode", Integer.toString(code)));
-            // The exit code is read: conmon's exec directory and socket link are no longer needed
-            // (a connected attach keeps working without the socket file).
-            ignore(() -> runtime.forgetExec(b.id, execId));
-        });
-        if (detach) {
-            p.attach().close();
-            return new AttachSession() {
-                @Override public Frame read() { return null; }
-                @Override public java.io.OutputStream stdin() { return null; }
-                @Override public boolean tty() { return terminal; }
-                @Override public Integer exitCode() { return x.exitCode; }
-                @Override public void close() { }
-            };
-        }
-        if (s.consoleSize() != null && s.consoleSize().size() == 2 && terminal)
-            ignore(() -> p.resize(s.consoleSize().get(0), s.consoleSize().get(1)));
-        return new Sessions.ExecAttach(p, terminal, s.attachStdin(), code -> x.exitCode = code);
-    }
-
-    /** The exec's runtime-spec Process: the container's, with the exec's args, env, user, cwd and terminal. */
-    private byte[] processJson(Box b, ExecSpec s, boolean terminal) {
-        Path dir = containersDir.resolve(b.id);
-        try {
-            Spec spec = ContainerStore.JSON.readValue(dir.resolve("config.json").toFile(), Spec.class);
-            List<String> env = new ArrayList<>(spec.process().env() == null ? List.of() : spec.process().env());
-            SpecContext ctx = new SpecContext(b.id, dir.resolve("rootfs"), host);
-            spec = SpecOpts.args(s.cmd()).apply(spec, ctx);
-            spec = SpecOpts.env(SpecOpts.dockerEnv(env, s.env(), null, terminal)).apply(spec, ctx);
-            spec = SpecOpts.terminal(terminal, null).apply(spec, ctx);
-            if (s.workingDir() != null && !s.workingDir().isEmpty()) spec = SpecOpts.cwd(s.workingDir()).apply(spec, ctx);
-            if (s.user() != null && !s.user().isEmpty()) spec = SpecOpts.user(s.user(), null).apply(spec, ctx);
-            if (s.privileged()) spec = SpecOpts.capabilities(true, null, null).apply(spec, ctx);
-            return ContainerStore.JSON.writeValueAsBytes(spec.process());
-        } catch (IOException e) {
-            throw BerthException.internal("preparing exec in container " + b.id + ": " + e.getMessage(), e);
-        }
+        return execSessions.start(execId, detach, tty);
     }
 
     @Override
     public void execResize(String execId, int height, int width) {
         ensureOpen();
-        Exec x = exec(execId);
-        ExecProcess p = x.process;
-        if (p == null) throw BerthException.conflict("Exec %s is not running", execId);
-        p.resize(height, width);
+        execSessions.resize(execId, height, width);
     }
 
     @Override
     public ExecDetails execInspect(String execId) {
         ensureOpen();
-        Exec x = exec(execId);
-        ExecProcess p = x.process;
-        boolean running = x.started && x.exitCode == null;
-        return new ExecDetails(x.id, x.containerId, running, x.exitCode, p == null ? 0 : p.pid(), x.spec, x.spec.attachStdin());
-    }
-
-    private Exec exec(String id) {
-        Exec x = id == null ? null : execs.get(id);
-        if (x == null) throw BerthException.notFound("No such exec instance: %s", id);
-        return x;
+        return execSessions.inspect(execId);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------

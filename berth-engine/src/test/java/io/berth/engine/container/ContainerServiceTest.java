@@ -460,6 +460,24 @@ class ContainerServiceTest {
         while (Files.exists(root.resolve("s").resolve(five)) && System.nanoTime() < deadline) Thread.sleep(20);
         assertThat(root.resolve("s").resolve(five)).as("exec socket link removed after the exit").doesNotExist();
         assertThat(root.resolve("run/containers").resolve(id).resolve("exec").resolve(five)).doesNotExist();
+        assertThat(ctr.inspect(id).execIds()).containsExactly(x, five);
+
+        // created while running, started while paused: Docker's "paused" conflict, and it can still run later
+        String later = ctr.execCreate(id, ExecSpec.of(List.of("true")));
+        ctr.pause(id);
+        assertThatThrownBy(() -> ctr.execStart(later, false, false)).isInstanceOfSatisfying(BerthException.class,
+                e -> assertThat(e.getMessage()).isEqualTo("Container " + id + " is paused, unpause the container before exec"));
+        ctr.unpause(id);
+        try (AttachSession s = ctr.execStart(later, false, false)) {
+            assertThat(within(Duration.ofSeconds(10), () -> drain(s))).isEmpty();
+        }
+
+        // removal ends the container's execs: their IDs are gone with it
+        ctr.remove(id, true, false);
+        for (String e : List.of(x, five, later)) {
+            assertThatThrownBy(() -> ctr.execInspect(e)).isInstanceOfSatisfying(BerthException.class,
+                    ex -> assertThat(ex.kind()).isEqualTo(BerthException.Kind.NOT_FOUND));
+        }
     }
 
     @Test
