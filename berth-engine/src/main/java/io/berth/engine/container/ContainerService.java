@@ -108,6 +108,8 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private final Set<String> reservedNames = new java.util.HashSet<>();
     /** IDs between create's first write and its record: the orphan sweep must not take their files for orphans. */
     private final Set<String> creating = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** IDs of removed --rm containers whose files are being cleaned up: not orphans either. */
+    private final Set<String> cleaning = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private final EventBus events = new EventBus();
@@ -484,6 +486,10 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             Trace.Laps t = Trace.laps("exit", b.id);
             ignore(() -> recordOom(b.id)); // before delete: the cgroup goes with the runtime state
             t.lap("oom");
+            if (autoRemove(b.rec) && !poststopHooks) {
+                removedAtExit(b, code, at, why, t);
+                return;
+            }
             // runc delete (a process, tens of ms) runs while the rootfs is unmounted and the exit is
             // stored: neither touches the runtime's state. Poststop hooks run inside delete and may
             // look at the rootfs, so with any configured the old order stays.
@@ -519,6 +525,82 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
         }
         wake.complete(code);
         afterExit(b, code, wasStopped);
+    }
+
+    /**
+     * The exit of a {@code --rm} container (under its lock): it is removed as far as anyone can see in
+     * one commit (its row deleted: name free, gone from list and inspect, {@code wait condition=removed}
+     * answered), and its files are cleaned up right after, off the client's path: the rootfs
+     * unmounted, the bundle directory, snapshot, network files and conmon's files deleted.
+     *
+     * <p>What must not wait stays here: the network teardown (leases, ports and DNS entries are
+     * visible to the next container) and the volume references ({@code volume rm} right after the run
+     * must work). A daemon that dies before the clean-up finishes leaves files of an unknown ID, which
+     * the orphan sweep and the network recovery at the next start remove; the runtime's state is
+     * deleted a moment later as for every {@code --rm} exit.
+     */
+    private void removedAtExit(Box b, int code, Instant at, String why, Trace.Laps t) {
+        java.util.concurrent.CompletableFuture.runAsync(() -> ignore(() -> runtime.delete(b.id, true)),
+                java.util.concurrent.CompletableFuture.delayedExecutor(250, java.util.concurrent.TimeUnit.MILLISECONDS, Thread::startVirtualThread));
+        ignore(() -> networks.tearDown(b.id));
+        t.lap("network");
+        b.rec = b.rec.exited(code, at, why).withStatus(Status.REMOVING);
+        try {
+            store.delete(b.id);
+        } catch (RuntimeException e) {
+            // The row stays as it was: the next start re-adopts the container, sees the exit and removes it.
+            LOG.log(System.Logger.Level.WARNING, "removing container " + b.id + " at its exit: " + e.getMessage());
+            t.end();
+            return;
+        }
+        t.lap("db");
+        b.generation++; // no monitor may record anything any more
+        b.removing = true;
+        volumeMounts.release(b.id, true);
+        boxes.remove(b.id);
+        String snapshotKey = b.rec.snapshotKey();
+        for (Sessions.ContainerAttach a : b.pending) a.conn.complete(null);
+        emit(b, "die", Map.of("exitCode", Integer.toString(code)));
+        emit(b, "destroy", Map.of());
+        java.util.concurrent.CompletableFuture<Integer> wake = b.nextExit;
+        b.nextExit = new java.util.concurrent.CompletableFuture<>();
+        wake.complete(code);
+        b.removed.complete(code);
+        t.end();
+        cleaning.add(b.id);
+        spawn("cleanup-" + b.id.substring(0, 12), () -> {
+            try {
+                cleanUpRemoved(b.id, snapshotKey);
+            } finally {
+                cleaning.remove(b.id);
+            }
+        });
+    }
+
+    /** The files of a container whose record is gone; each step on its own, so one failure leaves only its own litter. */
+    private void cleanUpRemoved(String id, String snapshotKey) {
+        Trace.Laps t = Trace.laps("cleanup", id);
+        execSessions.forgetContainer(id);
+        Path dir = containersDir.resolve(id);
+        try {
+            unmount(dir.resolve("rootfs"));
+        } catch (IOException e) {
+            // Still mounted: deleting the tree would walk into the container's files. The sweep at start retries.
+            LOG.log(System.Logger.Level.WARNING, "cleaning up removed container " + id + ": unmounting its root filesystem: " + e.getMessage());
+            return;
+        }
+        t.lap("umount");
+        ignore(() -> runtime.forget(id));
+        ignore(() -> networks.forget(id));
+        t.lap("forget");
+        deleteTree(dir);
+        t.lap("rmdir");
+        ignore(() -> store.atomically(c -> {
+            removeSnapshot(snapshotKey);
+            return null;
+        }));
+        t.lap("snapshot");
+        t.end();
     }
 
     private static boolean autoRemove(ContainerRecord r) {
@@ -1440,7 +1522,7 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
             cleaned.add("listing mounts failed: " + e.getMessage());
         }
         synchronized (names) { // with `creating`: ids whose create is between its first write and its record are skipped
-            cleaned.addAll(OrphanSweep.sweep(snapshots, SNAPSHOT_PREFIX, mounter, containersDir, runtime, id -> boxes.containsKey(id) || creating.contains(id)));
+            cleaned.addAll(OrphanSweep.sweep(snapshots, SNAPSHOT_PREFIX, mounter, containersDir, runtime, id -> boxes.containsKey(id) || creating.contains(id) || cleaning.contains(id)));
         }
         return new SystemCheckReport(SystemCheck.preflight(runtime.config(), driver), cleaned);
     }

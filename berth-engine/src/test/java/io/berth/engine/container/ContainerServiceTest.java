@@ -511,11 +511,23 @@ class ContainerServiceTest {
 
     @Test
     void autoRemoveAndRestartPolicies() throws Exception {
-        String gone = ctr.create(spec("true").withHost(HostSpec.DEFAULT.withAutoRemove(true))).id();
+        String gone = ctr.create(spec("true").withName("rm-me").withHost(HostSpec.DEFAULT.withAutoRemove(true))).id();
         CompletableFuture<Integer> removed = CompletableFuture.supplyAsync(() -> ctr.wait(gone, WaitCondition.REMOVED).statusCode());
         ctr.start(gone);
         assertThat(removed.get(10, TimeUnit.SECONDS)).isZero();
         assertThatThrownBy(() -> ctr.inspect(gone)).isInstanceOf(BerthException.class);
+        // removed means removed for the next command at once: the name is free
+        String again = ctr.create(spec("true").withName("rm-me")).id();
+        ctr.remove(again, true, false);
+        // and its files follow a moment later (the clean-up runs after the answer)
+        Path bundle = root.resolve("containers").resolve(gone);
+        long cleanDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (Files.exists(bundle) && System.nanoTime() < cleanDeadline) Thread.sleep(20);
+        assertThat(bundle).as("bundle directory of the removed --rm container").doesNotExist();
+        assertThat(Mounter.mountPointsUnder(root.resolve("containers"))).as("mounts of the removed --rm container").isEmpty();
+        try (var snaps = Files.walk(root, 3)) {
+            assertThat(snaps.map(Path::toString).filter(x -> x.contains(gone)).toList()).as("files naming the removed container").isEmpty();
+        }
 
         String failing = ctr.create(spec("sh", "-c", "exit 1").withHost(host(null, "on-failure", 2))).id();
         ctr.start(failing);
