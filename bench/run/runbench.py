@@ -188,7 +188,9 @@ def cmd_report(args):
     print(f"container start/exec/burst, image {args.ref} (busybox, present), --network none; "
           f"{args.runs} round(s), median ms")
     print(f"{'what':<34} {'median':>9}  samples")
-    rows = [("run", "berthd", "docker run --rm … true   -> berthd"),
+    rows = [("first", "berthd", "first run (cold)         -> berthd"),
+            ("first", "dockerd", "first run (cold)         -> dockerd"),
+            ("run", "berthd", "docker run --rm … true   -> berthd"),
             ("run", "dockerd", "docker run --rm … true   -> dockerd"),
             ("run", "berth-cli", "berth run --rm … true    -> berthd"),
             ("run", "podman", "podman run --rm … true"),
