@@ -92,7 +92,7 @@ public final class NativeEngine implements Engine {
             // conmon binds SOCKETDIR/ID/attach, which must fit in sun_path (108 bytes) with a 64-hex ID:
             // the socket directory stays directly under the root, as short as it can be.
             RuntimeConfig rc = RuntimeConfig.under(root.resolve("run"));
-            rc = new RuntimeConfig(rc.runtimes(), rc.defaultRuntime(), rc.conmon(), rc.shell(), rc.stateRoot(), rc.containerDir(),
+            rc = new RuntimeConfig(rc.runtimes(), rc.defaultRuntime(), rc.conmon(), rc.stateRoot(), rc.containerDir(),
                     rc.exitDir(), root.resolve("s"), rc.logDir(), rc.timeout());
             ConmonRuntime runtime = new ConmonRuntime(rc);
             containers = ContainerService.open(db, images, snapshots, mounter, runtime, HostInfo.detect(),

@@ -21,23 +21,14 @@ import java.util.regex.Pattern;
  * {@code _OCI_ATTACHPIPE} ({@code {"data": 0}} once the attach socket listens) and
  * {@code _OCI_STARTPIPE} (conmon blocks reading it; with {@code --exec-attach} it reads it a second
  * time before running the exec, so a client can attach before the first byte of output).
- * {@code ProcessBuilder} passes only fds 0-2, and conmon points 0-2 at /dev/null when it daemonizes,
- * so a small shell wrapper maps our stdout pipe to fd 3 (sync and attach messages) and our stdin pipe
- * to fd 4 (start). conmon marks both close-on-exec, so the runtime and the container never inherit them.
- *
- * <p>The JDK closes its ends of a child's pipes as soon as that child exits (draining only what is
- * already buffered). For a container conmon double-forks and its first process exits long before the
- * sync message, so {@link #withSyncPipes} keeps the shell alive after conmon returns, as
- * {@code cat >/dev/null} reading our stdin pipe: the caller closes stdin once it has the message. An
- * exec runs conmon with {@code --sync} (no double fork; conmon stays this JVM's child until the exec
- * ends and exits with its code), so {@link #withExecPipes} simply execs it.
+ * {@link ProcessRunner#spawnConmon} puts the pipe we read on the child's fd 3 (sync and attach
+ * messages) and the pipe we write on its fd 4 (start), which {@link #syncEnv} names. conmon marks both
+ * close-on-exec, so the runtime and the container never inherit them.
  */
 public final class Commands {
     private Commands() {}
 
     static final String SYNC_FD = "3", START_FD = "4";
-    private static final String CREATE_WRAPPER = "\"$@\" 3>&1 >/dev/null </dev/null; exec cat >/dev/null";
-    private static final String EXEC_WRAPPER = "exec \"$@\" 3>&1 4<&0 >/dev/null </dev/null";
 
     /** {@code RUNTIME --root ROOT ARGS...}: the runtime binary with its per-runtime state root. */
     public static List<String> runtime(RuntimeConfig cfg, String runtime, String... args) {
@@ -116,22 +107,7 @@ public final class Commands {
                 "--log-level", "error"));
     }
 
-    /**
-     * Puts a create's conmon behind the shell that maps our stdout pipe to fd 3 and then waits for our
-     * stdin to close (see the class comment).
-     */
-    public static List<String> withSyncPipes(RuntimeConfig cfg, List<String> conmonArgv) { return wrap(cfg, CREATE_WRAPPER, conmonArgv); }
-
-    /** Puts an exec's conmon behind the shell that maps our stdout pipe to fd 3 and our stdin pipe to fd 4. */
-    public static List<String> withExecPipes(RuntimeConfig cfg, List<String> conmonArgv) { return wrap(cfg, EXEC_WRAPPER, conmonArgv); }
-
-    private static List<String> wrap(RuntimeConfig cfg, String script, List<String> conmonArgv) {
-        List<String> argv = new ArrayList<>(List.of(cfg.shell().toString(), "-c", script, "conmon"));
-        argv.addAll(conmonArgv);
-        return argv;
-    }
-
-    /** The environment naming the pipes of {@link #withSyncPipes}; {@code exec} adds the attach and start pipes. */
+    /** The environment naming the pipes of {@link ProcessRunner#spawnConmon}; {@code exec} adds the attach and start pipes. */
     public static Map<String, String> syncEnv(boolean exec) {
         return exec ? Map.of("_OCI_SYNCPIPE", SYNC_FD, "_OCI_ATTACHPIPE", SYNC_FD, "_OCI_STARTPIPE", START_FD)
                 : Map.of("_OCI_SYNCPIPE", SYNC_FD);

@@ -91,10 +91,10 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         runtimeOf.put(id, rt);
         Trace.Laps t = Trace.laps("conmon-create", id);
         List<String> conmon = Commands.conmonCreate(cfg, id, bundle.toAbsolutePath(), o.withRuntime(rt));
-        Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withSyncPipes(cfg, conmon), Commands.syncEnv(false), null, cfg.timeout()));
+        Process p = runner.spawnConmon(new ProcessRunner.Invocation(conmon, Commands.syncEnv(false), null, cfg.timeout()));
         t.lap("spawn");
-        // Closing our stdin ends the wrapper; it must live until the sync message is read (see Commands).
-        try (OutputStream keepAlive = p.getOutputStream(); InputStream syncIn = p.getInputStream()) {
+        // A create has no start pipe (conmon reads none without _OCI_STARTPIPE): its end is just closed.
+        try (OutputStream unused = p.getOutputStream(); InputStream syncIn = p.getInputStream()) {
             ConmonSync.Message m = new ConmonSync(syncIn, "creating container " + id).next(cfg.timeout());
             t.lap("sync");
             if (m == null || m.failed()) {
@@ -103,8 +103,8 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
                 cleanupFailedCreate(id, rt, files);
                 throw new BerthException(m == null ? BerthException.Kind.UNAVAILABLE : Commands.kindOf(why), "creating container " + id + ": " + why);
             }
-            // conmon's first process wrote the daemon's pid file before it returned to the wrapper,
-            // which by now runs cat; the message came from the daemon, so the file is there.
+            // conmon's first process writes the daemon's pid file right after its fork, long before
+            // the daemon sends the message; the loop below only covers a descheduled first process.
             OptionalInt conmonPid = readPid(o.conmonPidFile());
             for (int i = 0; i < 100 && conmonPid.isEmpty(); i++) { // only if the first process was descheduled after its fork
                 sleep(10);
@@ -273,7 +273,7 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         }
         Trace.Laps t = Trace.laps("conmon-exec", containerId);
         List<String> conmon = Commands.conmonExec(cfg, rt, containerId, execId, execDir, cfg.socketDir(), options);
-        Process p = runner.spawn(new ProcessRunner.Invocation(Commands.withExecPipes(cfg, conmon), Commands.syncEnv(true), null, cfg.timeout()));
+        Process p = runner.spawnConmon(new ProcessRunner.Invocation(conmon, Commands.syncEnv(true), null, cfg.timeout()));
         OutputStream start = p.getOutputStream();
         ConmonSync sync = new ConmonSync(p.getInputStream(), what);
         AttachSession attach = null;

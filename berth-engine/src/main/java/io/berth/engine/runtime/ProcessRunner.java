@@ -72,6 +72,15 @@ public interface ProcessRunner {
      */
     Process spawn(Invocation inv);
 
+    /**
+     * Starts conmon with its sync protocol's pipes in place: the child's fd 3 is a pipe whose other end
+     * is the returned process's {@link Process#getInputStream}, its fd 4 one fed by
+     * {@link Process#getOutputStream}; 0-2 are /dev/null. Unlike {@link #spawn}, the pipes stay open
+     * after the child exits (conmon's daemonised grandchild keeps writing fd 3). The caller owns the
+     * process and closes both streams.
+     */
+    Process spawnConmon(Invocation inv);
+
     /** Runs commands as child processes of this JVM. */
     static ProcessRunner system() { return new SystemRunner(); }
 
@@ -106,6 +115,9 @@ public interface ProcessRunner {
 
         @Override
         public Process spawn(Invocation inv) { return start(inv, false); }
+
+        @Override
+        public Process spawnConmon(Invocation inv) { return PipeSpawn.spawn(inv.argv(), inv.env()); }
 
         private static Process start(Invocation inv, boolean captureErr) {
             ProcessBuilder pb = new ProcessBuilder(inv.argv());

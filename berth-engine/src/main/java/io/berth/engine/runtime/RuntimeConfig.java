@@ -24,7 +24,6 @@ import java.util.Objects;
  * @param runtimes       runtime name to binary
  * @param defaultRuntime the key of {@code runtimes} used when a request names none
  * @param conmon         the conmon binary (2.1 with API version 1)
- * @param shell          a POSIX shell, used only to hand conmon its sync pipes as fds 3 and 4
  * @param stateRoot      parent of the runtimes' {@code --root} directories
  * @param containerDir   parent of the per-container (and per-exec) directories with pid files
  * @param exitDir        where conmon writes each container's exit code as {@code exitDir/ID}
@@ -32,7 +31,7 @@ import java.util.Objects;
  * @param logDir         default parent of the k8s-file container logs
  * @param timeout        how long a runtime command (create, start, kill, ...) may take
  */
-public record RuntimeConfig(Map<String, Path> runtimes, String defaultRuntime, Path conmon, Path shell,
+public record RuntimeConfig(Map<String, Path> runtimes, String defaultRuntime, Path conmon,
                             Path stateRoot, Path containerDir, Path exitDir, Path socketDir, Path logDir,
                             Duration timeout) {
     public RuntimeConfig {
@@ -41,7 +40,6 @@ public record RuntimeConfig(Map<String, Path> runtimes, String defaultRuntime, P
         if (!runtimes.containsKey(defaultRuntime))
             throw BerthException.invalid("configuring runtimes: default runtime %s is not among %s", defaultRuntime, runtimes.keySet());
         Objects.requireNonNull(conmon, "conmon");
-        Objects.requireNonNull(shell, "shell");
         Objects.requireNonNull(timeout, "timeout");
     }
 
@@ -57,7 +55,7 @@ public record RuntimeConfig(Map<String, Path> runtimes, String defaultRuntime, P
         if (rts.isEmpty()) rts.put("runc", Path.of("/usr/sbin/runc"));
         Path conmon = find("conmon").orElse(Path.of("/usr/bin/conmon"));
         return new RuntimeConfig(rts, rts.containsKey("runc") ? "runc" : rts.keySet().iterator().next(), conmon,
-                Path.of("/bin/sh"), root.resolve("runtime"), root.resolve("containers"), root.resolve("exits"),
+                root.resolve("runtime"), root.resolve("containers"), root.resolve("exits"),
                 root.resolve("s"), root.resolve("logs"), Duration.ofSeconds(30));
     }
 
@@ -84,18 +82,18 @@ public record RuntimeConfig(Map<String, Path> runtimes, String defaultRuntime, P
     public RuntimeConfig withRuntime(String name, Path binary) {
         Map<String, Path> m = new LinkedHashMap<>(runtimes);
         m.put(name, binary);
-        return new RuntimeConfig(m, defaultRuntime, conmon, shell, stateRoot, containerDir, exitDir, socketDir, logDir, timeout);
+        return new RuntimeConfig(m, defaultRuntime, conmon, stateRoot, containerDir, exitDir, socketDir, logDir, timeout);
     }
 
     public RuntimeConfig withDefaultRuntime(String name) {
-        return new RuntimeConfig(runtimes, name, conmon, shell, stateRoot, containerDir, exitDir, socketDir, logDir, timeout);
+        return new RuntimeConfig(runtimes, name, conmon, stateRoot, containerDir, exitDir, socketDir, logDir, timeout);
     }
 
     public RuntimeConfig withConmon(Path binary) {
-        return new RuntimeConfig(runtimes, defaultRuntime, binary, shell, stateRoot, containerDir, exitDir, socketDir, logDir, timeout);
+        return new RuntimeConfig(runtimes, defaultRuntime, binary, stateRoot, containerDir, exitDir, socketDir, logDir, timeout);
     }
 
     public RuntimeConfig withTimeout(Duration t) {
-        return new RuntimeConfig(runtimes, defaultRuntime, conmon, shell, stateRoot, containerDir, exitDir, socketDir, logDir, t);
+        return new RuntimeConfig(runtimes, defaultRuntime, conmon, stateRoot, containerDir, exitDir, socketDir, logDir, t);
     }
 }

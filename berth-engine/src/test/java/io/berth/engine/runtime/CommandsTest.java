@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CommandsTest {
     private final RuntimeConfig cfg = new RuntimeConfig(Map.of("runc", Path.of("/usr/sbin/runc"), "runsc", Path.of("/opt/runsc")), "runc",
-            Path.of("/usr/bin/conmon"), Path.of("/bin/sh"), Path.of("/b/rt"), Path.of("/b/c"), Path.of("/b/exits"), Path.of("/b/s"),
+            Path.of("/usr/bin/conmon"), Path.of("/b/rt"), Path.of("/b/c"), Path.of("/b/exits"), Path.of("/b/s"),
             Path.of("/b/logs"), Duration.ofSeconds(5));
 
     @Test
@@ -66,10 +66,7 @@ class CommandsTest {
     }
 
     @Test
-    void syncPipesGoThroughTheShell() {
-        List<String> argv = Commands.withSyncPipes(cfg, List.of("/usr/bin/conmon", "-c", "x"));
-        assertThat(argv).containsExactly("/bin/sh", "-c", "\"$@\" 3>&1 >/dev/null </dev/null; exec cat >/dev/null", "conmon", "/usr/bin/conmon", "-c", "x");
-        assertThat(Commands.withExecPipes(cfg, List.of("/usr/bin/conmon"))).containsExactly("/bin/sh", "-c", "exec \"$@\" 3>&1 4<&0 >/dev/null </dev/null", "conmon", "/usr/bin/conmon");
+    void syncPipesAreNamedForTheSpawnedFds() {
         assertThat(Commands.syncEnv(false)).isEqualTo(Map.of("_OCI_SYNCPIPE", "3"));
         assertThat(Commands.syncEnv(true)).containsEntry("_OCI_STARTPIPE", "4").containsEntry("_OCI_ATTACHPIPE", "3");
     }
