@@ -533,8 +533,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
      * answered), and its files are cleaned up right after, off the client's path: the rootfs
      * unmounted, the bundle directory, snapshot, network files and conmon's files deleted.
      *
-     * <p>What must not wait stays here: the network teardown (leases, ports and DNS entries are
-     * visible to the next container) and the volume references ({@code volume rm} right after the run
+     * <p>What must not wait stays here: the network teardown when another container could notice it
+     * (published ports, DNS names, requested addresses; {@link io.berth.engine.network.ContainerNetworking#observable})
+     * and the volume references ({@code volume rm} right after the run
      * must work). A daemon that dies before the clean-up finishes leaves files of an unknown ID, which
      * the orphan sweep and the network recovery at the next start remove; the runtime's state is
      * deleted a moment later as for every {@code --rm} exit.
@@ -542,7 +543,9 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     private void removedAtExit(Box b, int code, Instant at, String why, Trace.Laps t) {
         java.util.concurrent.CompletableFuture.runAsync(() -> ignore(() -> runtime.delete(b.id, true)),
                 java.util.concurrent.CompletableFuture.delayedExecutor(250, java.util.concurrent.TimeUnit.MILLISECONDS, Thread::startVirtualThread));
-        ignore(() -> networks.tearDown(b.id));
+        // Ports, DNS names and requested addresses must be free before the answer; a plain default-bridge
+        // namespace is torn down by the clean-up (forget) instead.
+        if (networks.observable(b.id)) ignore(() -> networks.tearDown(b.id));
         t.lap("network");
         b.rec = b.rec.exited(code, at, why).withStatus(Status.REMOVING);
         try {

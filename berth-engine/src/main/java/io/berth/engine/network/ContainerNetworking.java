@@ -44,6 +44,13 @@ public interface ContainerNetworking {
 
     void tearDown(String id);
 
+    /**
+     * Whether another container could notice this one's networking until {@link #tearDown} has run:
+     * published ports, a name or alias in a network's DNS, a requested address. When not (the default
+     * bridge, no ports), a removal may tear it down after answering its client. True when unsure.
+     */
+    default boolean observable(String id) { return true; }
+
     void forget(String id);
 
     NetworkSettings settings(String id);
@@ -76,6 +83,7 @@ public interface ContainerNetworking {
             @Override public ContainerConfig configure(String id, ContainerConfig config) { return real().configure(id, config); }
             @Override public void awaitReady(String id) { real().awaitReady(id); }
             @Override public void tearDown(String id) { now().tearDown(id); }
+            @Override public boolean observable(String id) { return now().observable(id); }
             @Override public void forget(String id) { now().forget(id); }
             @Override public NetworkSettings settings(String id) { return now().settings(id); }
             @Override public void recover(Set<String> known, Set<String> running) { }

@@ -748,6 +748,19 @@ public final class NetworkService implements NetworkEngine, ContainerNetworking 
         }
     }
 
+    @Override
+    public boolean observable(String id) {
+        Sandbox sb = sandbox(id);
+        if (sb != null && !sb.ports().isEmpty()) return true;
+        NetworkRecord bridge = byName("bridge");
+        // User networks have DNS names and may have requested addresses; the default bridge has neither
+        // (Docker refuses --ip there), and its leases come from IPAM, which just picks another.
+        for (Attachment a : store.attachments("container_id", id)) {
+            if (bridge == null || !a.networkId().equals(bridge.id())) return true;
+        }
+        return false;
+    }
+
     /** Tears down here and now: the backend, the namespace, the ports. */
     private void tearDownNow(String id) {
         synchronized (lock(id)) {

@@ -61,6 +61,8 @@ public final class ConmonRuntime implements OciRuntime, ExecRuntime, ContainerIo
         this.cfg = cfg;
         this.runner = runner;
         this.exitWatch = new ExitWatch(cfg.exitDir());
+        // Binding the native calls of the conmon spawn takes a few hundred ms once; not in the first start.
+        Thread.ofPlatform().daemon(true).name("conmon-spawn-warmup").start(PipeSpawn::warm);
     }
 
     public ConmonRuntime(RuntimeConfig cfg) { this(cfg, ProcessRunner.system()); }

@@ -90,6 +90,9 @@ final class PipeSpawn {
 
     private PipeSpawn() {}
 
+    /** Loads the class (binds every downcall above) ahead of the first spawn. */
+    static void warm() { }
+
     private static MethodHandle fn(String name, FunctionDescriptor d, boolean errno, Linker.Option... extra) {
         MemorySegment a = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         Linker.Option[] opts = java.util.Arrays.copyOf(extra, extra.length + (errno ? 1 : 0));

@@ -200,6 +200,7 @@ class NetworkedContainersTest {
         assertThat(ep.macAddress()).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}");
         assertThat(d.networkSettings().sandboxKey()).isEqualTo(root.resolve("netns").resolve(web).toString());
         assertThat(nets.inspect("nt-app").containers()).containsKey(web);
+        assertThat(((io.berth.engine.network.NetworkService) nets).observable(web)).as("a user network's DNS name must go before a removal answers").isTrue();
 
         String client = run("nt-client", "nt-app", netSpec(Set.of(), Map.of(), false, Map.of()),
                 "busybox ping -c1 -W3 nt-web && busybox nslookup api && " + get("api") + " && cat /etc/hosts /etc/resolv.conf");
@@ -232,6 +233,11 @@ class NetworkedContainersTest {
         assertThat(ctr.inspect(a).networkSettings().ports()).containsEntry("80/tcp", List.of(new PortBinding("0.0.0.0", Integer.toString(port))));
         assertThat(ctr.inspect(a).networkSettings().networks().get("bridge").ipAddress()).startsWith("172.29.7.");
         assertThat(httpGet(port, Duration.ofSeconds(10))).contains("served-by-" + a.substring(0, 12));
+        io.berth.engine.network.NetworkService service = (io.berth.engine.network.NetworkService) nets;
+        assertThat(service.observable(a)).as("published ports must be free before a removal answers").isTrue();
+        String plain = run("nt-plain", "bridge", netSpec(Set.of(), Map.of(), false, Map.of()), "sleep 30");
+        assertThat(service.observable(plain)).as("a plain default-bridge container may be torn down after the answer").isFalse();
+        ctr.remove(plain, true, false);
 
         // the same host port again: refused, and the failed start leaves nothing behind
         String b = ctr.create(ContainerSpec.of(image, List.of("sleep", "30")).withHost(mode("bridge"))
