@@ -90,8 +90,20 @@ final class PipeSpawn {
 
     private PipeSpawn() {}
 
-    /** Loads the class (binds every downcall above) ahead of the first spawn. */
-    static void warm() { }
+    /**
+     * Spawns {@code /bin/true} once, ahead of the first container: binding the downcalls and linking
+     * each call site costs a few hundred ms in a cold JVM, which the first start would otherwise pay.
+     */
+    static void warm() {
+        try {
+            Process p = spawn(List.of("/bin/true"), Map.of());
+            p.getOutputStream().close();
+            p.getInputStream().close();
+            p.waitFor(5, TimeUnit.SECONDS);
+        } catch (Exception | LinkageError e) {
+            // only a warm-up: the first real spawn reports whatever is wrong
+        }
+    }
 
     private static MethodHandle fn(String name, FunctionDescriptor d, boolean errno, Linker.Option... extra) {
         MemorySegment a = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
