@@ -1,16 +1,7 @@
 package io.berth.it;
 
-import io.berth.it.fixture.Berthd;
-import io.berth.it.fixture.BusyboxDaemon;
-import io.berth.it.fixture.BerthCli;
 import io.berth.it.fixture.CommandResult;
-import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.LogOnFailure;
-import io.berth.it.fixture.TestRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,33 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Real containers: runc through conmon under the real berthd, driven by the real docker CLI and the
  * berth CLI, from a busybox image pulled from a real registry.
  */
-class ContainerIT {
-    @RegisterExtension
-    static final LogOnFailure LOGS = new LogOnFailure();
-
-    static TestRegistry registry;
-    static Berthd daemon;
-    static DockerCli docker;
-    static BerthCli berth;
-    static String image;
-
-    static BusyboxDaemon env;
-
-    @BeforeAll
-    static void up() {
-        env = BusyboxDaemon.start(LOGS);
-        registry = env.registry;
-        daemon = env.daemon;
-        docker = env.docker;
-        berth = env.berth;
-        image = env.image;
-    }
-
-    @AfterAll
-    static void down() {
-        if (env != null) env.close();
-    }
-
+class ContainerIT extends OnBusyboxDaemon {
     @Test
     void runRemovesAndPrintsOutput() {
         CommandResult r = docker.ok("run", "--rm", image, "echo", "hello-rm");

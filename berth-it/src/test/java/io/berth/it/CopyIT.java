@@ -1,18 +1,9 @@
 package io.berth.it;
 
-import io.berth.it.fixture.Berthd;
-import io.berth.it.fixture.BusyboxDaemon;
-import io.berth.it.fixture.BerthCli;
 import io.berth.it.fixture.CommandResult;
-import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.LogOnFailure;
-import io.berth.it.fixture.TestRegistry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -24,34 +15,8 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** docker cp (and berth cp) against the real berthd with real busybox containers. */
-class CopyIT {
-    @RegisterExtension
-    static final LogOnFailure LOGS = new LogOnFailure();
-
-    static TestRegistry registry;
-    static Berthd daemon;
-    static DockerCli docker;
-    static BerthCli berth;
-    static String image;
-
+class CopyIT extends OnBusyboxDaemon {
     @TempDir Path tmp;
-
-    static BusyboxDaemon env;
-
-    @BeforeAll
-    static void up() {
-        env = BusyboxDaemon.start(LOGS);
-        registry = env.registry;
-        daemon = env.daemon;
-        docker = env.docker;
-        berth = env.berth;
-        image = env.image;
-    }
-
-    @AfterAll
-    static void down() {
-        if (env != null) env.close();
-    }
 
     @Test
     void fileInAndOutOfARunningContainer() throws IOException {

@@ -1,16 +1,7 @@
 package io.berth.it;
 
-import io.berth.it.fixture.Berthd;
-import io.berth.it.fixture.BusyboxDaemon;
-import io.berth.it.fixture.BerthCli;
 import io.berth.it.fixture.CommandResult;
-import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.LogOnFailure;
-import io.berth.it.fixture.TestRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Instant;
 import java.util.List;
@@ -18,33 +9,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code docker events}, {@code docker container prune} and {@code berth system check} against the real berthd. */
-class EventsIT {
-    @RegisterExtension
-    static final LogOnFailure LOGS = new LogOnFailure();
-
-    static TestRegistry registry;
-    static Berthd daemon;
-    static DockerCli docker;
-    static BerthCli berth;
-    static String image;
-
-    static BusyboxDaemon env;
-
-    @BeforeAll
-    static void up() {
-        env = BusyboxDaemon.start(LOGS);
-        registry = env.registry;
-        daemon = env.daemon;
-        docker = env.docker;
-        berth = env.berth;
-        image = env.image;
-    }
-
-    @AfterAll
-    static void down() {
-        if (env != null) env.close();
-    }
-
+class EventsIT extends OnBusyboxDaemon {
     @Test
     void dockerEventsShowsARunRmContainersLifecycle() {
         long since = Instant.now().getEpochSecond();

@@ -1,13 +1,7 @@
 package io.berth.it;
 
-import io.berth.it.fixture.BusyboxDaemon;
 import io.berth.it.fixture.CommandResult;
-import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.LogOnFailure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -22,27 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bind (-v HOSTDIR:/data) both ways, running and created-but-not-started, and file mounts on
  * /etc/hostname, /etc/hosts, /etc/resolv.conf: what cp gives is what the container itself reads.
  */
-class MountCopyIT {
-    @RegisterExtension
-    static final LogOnFailure LOGS = new LogOnFailure();
-
-    static BusyboxDaemon env;
-    static DockerCli docker;
-    static String image;
-
+class MountCopyIT extends OnBusyboxDaemon {
     @TempDir Path tmp;
-
-    @BeforeAll
-    static void up() {
-        env = BusyboxDaemon.start(LOGS);
-        docker = env.docker;
-        image = env.image;
-    }
-
-    @AfterAll
-    static void down() {
-        if (env != null) env.close();
-    }
 
     @Test
     void aBindMountIsCopiedIntoAndOutOfOnTheHostDirectory() throws IOException {

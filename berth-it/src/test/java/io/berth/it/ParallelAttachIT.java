@@ -1,13 +1,7 @@
 package io.berth.it;
 
-import io.berth.it.fixture.BusyboxDaemon;
 import io.berth.it.fixture.CommandResult;
-import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.LogOnFailure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,30 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * carrier; berthd once let those waits take every carrier, so the next container's start (and every
  * other request) never ran: the 8-way burst of bench/run hung with seven containers "created".
  */
-class ParallelAttachIT {
-    @RegisterExtension
-    static final LogOnFailure LOGS = new LogOnFailure();
-
+class ParallelAttachIT extends OnBusyboxDaemon {
     static final int RUNS = 12;
     /** how long each container stays silent before its one line */
     static final int SILENT_S = 20;
-    static BusyboxDaemon env;
-    static DockerCli docker;
-    static String image;
-
-    @BeforeAll
-    static void up() {
-        env = BusyboxDaemon.start(LOGS);
-        docker = env.docker;
-        image = env.image;
-    }
-
-    @AfterAll
-    static void down() {
-        if (env == null) return;
-        for (String id : docker.run("ps", "-aq").lines()) docker.run("rm", "-f", id);
-        env.close();
-    }
 
     @Test
     void moreSilentAttachedRunsThanCpusAllRunAtOnce() throws Exception {

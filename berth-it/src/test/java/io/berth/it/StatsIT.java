@@ -2,17 +2,8 @@ package io.berth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.it.fixture.BerthCli;
-import io.berth.it.fixture.Berthd;
-import io.berth.it.fixture.BusyboxDaemon;
 import io.berth.it.fixture.CommandResult;
-import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.LogOnFailure;
-import io.berth.it.fixture.TestRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,33 +12,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** docker stats, top and update against berthd on real containers. */
-class StatsIT {
-    @RegisterExtension
-    static final LogOnFailure LOGS = new LogOnFailure();
+class StatsIT extends OnBusyboxDaemon {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    static TestRegistry registry;
-    static Berthd daemon;
-    static DockerCli docker;
-    static BerthCli berth;
-    static String image;
-
-    static BusyboxDaemon env;
-
-    @BeforeAll
-    static void up() {
-        env = BusyboxDaemon.start(LOGS);
-        registry = env.registry;
-        daemon = env.daemon;
-        docker = env.docker;
-        berth = env.berth;
-        image = env.image;
-    }
-
-    @AfterAll
-    static void down() {
-        if (env != null) env.close();
-    }
 
     @Test
     void statsTopAndUpdateThroughTheDockerCli() throws Exception {

@@ -1,14 +1,9 @@
 package io.berth.it;
 
-import io.berth.it.fixture.BusyboxDaemon;
 import io.berth.it.fixture.CommandResult;
 import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.LogOnFailure;
 import io.berth.it.fixture.Proc;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,28 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the exit codes Docker's clients promise: 125 when the container cannot be created, 126 when
  * the command cannot be executed, 127 when it does not exist, the process's own code otherwise.
  */
-class TerminalIT {
-    @RegisterExtension
-    static final LogOnFailure LOGS = new LogOnFailure();
-
-    static BusyboxDaemon env;
-    static DockerCli docker;
-    static String image;
-
-    @BeforeAll
-    static void up() {
-        env = BusyboxDaemon.start(LOGS);
-        docker = env.docker;
-        image = env.image;
-    }
-
-    @AfterAll
-    static void down() {
-        if (env == null) return;
-        for (String id : docker.run("ps", "-aq").lines()) docker.run("rm", "-f", id);
-        env.close();
-    }
-
+class TerminalIT extends OnBusyboxDaemon {
     @Test
     void runItTalksToAShellOnATerminalAndReturnsItsExitCode() {
         CommandResult r = underPty("[ -t 0 ] && [ -t 1 ] && echo tty-$((6*7))\nexit 3\n", "run", "-it", "--rm", image, "sh");

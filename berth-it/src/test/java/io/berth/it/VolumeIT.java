@@ -2,14 +2,8 @@ package io.berth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.it.fixture.BusyboxDaemon;
 import io.berth.it.fixture.CommandResult;
-import io.berth.it.fixture.DockerCli;
-import io.berth.it.fixture.LogOnFailure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,26 +12,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Named and anonymous volumes through the real docker CLI (and the berth CLI) against the real berthd with runc. */
-class VolumeIT {
-    @RegisterExtension
-    static final LogOnFailure LOGS = new LogOnFailure();
+class VolumeIT extends OnBusyboxDaemon {
     static final ObjectMapper JSON = new ObjectMapper();
-
-    static BusyboxDaemon env;
-    static DockerCli docker;
-    static String image;
-
-    @BeforeAll
-    static void up() {
-        env = BusyboxDaemon.start(LOGS);
-        docker = env.docker;
-        image = env.image;
-    }
-
-    @AfterAll
-    static void down() {
-        if (env != null) env.close();
-    }
 
     private static List<String> anonymous() {
         return docker.ok("volume", "ls", "-q").lines().stream().filter(n -> n.matches("[0-9a-f]{64}")).toList();
