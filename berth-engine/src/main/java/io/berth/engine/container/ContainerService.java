@@ -1273,7 +1273,18 @@ public final class ContainerService implements ContainerEngine, AutoCloseable {
     /** Stops monitoring and restart timers; the containers keep running (re-adopted at the next open). */
     @Override
     public void close() {
-        closed = true;
+        closed = true; // no exit records (or starts a clean-up) from here on
+        // Running --rm clean-ups finish first: interrupted, or overtaken by the network service's close,
+        // they would leave a namespace or mount for the next start to sweep.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!cleaning.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         for (Thread t : threads) t.interrupt();
         for (Thread t : threads) {
             try {
